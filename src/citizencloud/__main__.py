@@ -1,0 +1,3 @@
+from citizencloud.cli import main
+
+main()

@@ -1,0 +1,28 @@
+"""The JSON API at /api/v1: one NinjaAPI; each app contributes its router here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Schema
+
+from citizencloud import __version__
+from citizencloud.kernel.api import new_api
+
+api = new_api(
+    title="citizencloud API",
+    version="1",
+    description="One account, one network for a city's services (一号通行，一网通办).",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+class MetaOut(Schema):
+    name: str
+    version: str
+
+
+@api.get("/meta", response=MetaOut, tags=["platform"], summary="Platform name and version")
+def meta(request: HttpRequest) -> MetaOut:
+    return MetaOut(name="citizencloud", version=__version__)

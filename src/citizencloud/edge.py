@@ -1,0 +1,105 @@
+"""The ASGI edge (DESIGN.md §5): answers its own lean routes, hands the rest to Django.
+
+Embedded mode (``citizencloud serve``) runs this app alone: edge routes are answered here with
+no Django middleware, and every other request goes to Django's WSGI app through a2wsgi. At
+scale (``--role edge``) it runs without Django and nginx sends it only the edge paths.
+Later issues add the campaign hot path and server-sent events here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+EDGE_PREFIX = "/edge/"
+
+
+async def _json(send: Send, status: int, body: dict[str, Any], content_type: str) -> None:
+    payload = json.dumps(body, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(payload)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def edge_healthz(scope: Scope, receive: Receive, send: Send) -> None:
+    await _json(send, 200, {"status": "ok", "role": "edge"}, "application/json")
+
+
+async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    await _json(
+        send,
+        404,
+        {
+            "type": "https://citizencloud.org/problems/request.not_found",
+            "title": "Not found",
+            "status": 404,
+            "code": "request.not_found",
+            "instance": scope.get("path", ""),
+        },
+        "application/problem+json",
+    )
+
+
+ROUTES: dict[str, ASGIApp] = {
+    "/edge/healthz": edge_healthz,
+}
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def build(*, with_django: bool) -> ASGIApp:
+    """The edge app; with Django behind it for every path it does not answer itself."""
+    fallback: ASGIApp = not_found
+    if with_django:
+        from a2wsgi import WSGIMiddleware
+
+        from citizencloud.wsgi import application
+
+        threads = int(os.environ.get("CITIZENCLOUD_WSGI_THREADS", "16"))
+        fallback = WSGIMiddleware(application, workers=threads)  # type: ignore[arg-type,assignment]
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] == "http":
+            route = ROUTES.get(scope["path"])
+            if route is not None:
+                await route(scope, receive, send)
+                return
+        await fallback(scope, receive, send)
+
+    return app
+
+
+def _app_from_environment() -> ASGIApp:
+    return build(with_django=os.environ.get("CITIZENCLOUD_EDGE_ONLY", "") != "1")
+
+
+app = _app_from_environment()

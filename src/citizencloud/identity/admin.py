@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from citizencloud.identity.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+    list_display = ("username", "display_name", "kind", "is_active", "is_staff")
+    list_filter = ("kind", "is_active", "is_staff")
+    search_fields = ("username", "display_name")
+    ordering = ("username",)
+    readonly_fields = ("public_id", "date_joined", "last_login")
+    fieldsets = (
+        (None, {"fields": ("username", "password", "public_id")}),
+        ("Profile", {"fields": ("display_name", "kind")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"fields": ("username", "kind", "password1", "password2")}),)

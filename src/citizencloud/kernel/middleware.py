@@ -1,0 +1,146 @@
+"""Request-boundary middleware: request id and log context, metrics, body limit, error shapes."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+import structlog
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+
+from citizencloud.kernel import errors, metrics
+from citizencloud.kernel.logging import get_logger
+
+Handler = Callable[[HttpRequest], HttpResponse]
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+log = get_logger("citizencloud.request")
+
+
+def _request_id(request: HttpRequest) -> str:
+    offered = request.headers.get(REQUEST_ID_HEADER, "")
+    return offered if _VALID_REQUEST_ID.match(offered) else uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Honour or create ``X-Request-ID``, bind it to every log line, echo it back, log access."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = _request_id(request)
+        request.request_id = request_id  # type: ignore[attr-defined]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        log.info(
+            "request",
+            method=request.method,
+            route=metrics.route_of(request),
+            status=response.status_code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        structlog.contextvars.clear_contextvars()
+        return response
+
+
+class MetricsMiddleware:
+    """Count requests and time them, labelled by route template (never the raw path)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        metrics.observe_request(
+            method=request.method or "",
+            route=metrics.route_of(request),
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+        )
+        return response
+
+
+class BodyLimitMiddleware:
+    """Refuse a body larger than ``MAX_BODY_BYTES`` with 413 before anything reads it."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.MAX_BODY_BYTES
+        try:
+            length = int(request.headers.get("Content-Length") or 0)
+        except ValueError:
+            return errors.problem(
+                request, status=400, code="request.bad_length", detail="Bad Content-Length"
+            )
+        if length > limit:
+            return self._too_large(request, limit)
+        try:
+            return self.get_response(request)
+        except RequestDataTooBig:
+            return self._too_large(request, limit)
+
+    @staticmethod
+    def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
+        return errors.problem(
+            request,
+            status=413,
+            code="request.too_large",
+            detail=f"The request body is larger than {limit} bytes.",
+            headers={"Connection": "close"},
+        )
+
+
+class ProblemJsonMiddleware:
+    """Give every API error the problem+json shape; render domain errors on pages politely."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or response.streaming:
+            return response
+        if errors.wants_problem_json(request):
+            if not response.get("Content-Type", "").startswith(errors.PROBLEM_CONTENT_TYPE):
+                return self._as_problem(request, response)
+        elif response.status_code == 405 and not response.content:
+            from citizencloud.kernel.views import error_page
+
+            page = error_page(request, status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+    @staticmethod
+    def _as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        headers = {}
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if name in response:
+                headers[name] = response[name]
+        code = {
+            404: "request.not_found",
+            405: "request.method_not_allowed",
+            403: "request.forbidden",
+        }.get(response.status_code, f"http.{response.status_code}")
+        return errors.problem(request, status=response.status_code, code=code, headers=headers)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, errors.DomainError):
+            if errors.wants_problem_json(request):
+                return errors.from_domain_error(request, exception)
+            from citizencloud.kernel.views import error_page
+
+            return error_page(request, status=exception.status, message=str(exception.message))
+        return None

@@ -1,0 +1,118 @@
+"""Process supervision for ``citizencloud serve``: granian plus the task worker.
+
+The supervisor runs each part as a child process, forwards Ctrl-C and SIGTERM to them, and
+escalates to SIGKILL after a grace period, so the whole service always stops. If one child dies
+the others are stopped too and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+ROLES = ("all", "web", "edge")
+
+
+@dataclass(frozen=True)
+class Plan:
+    role: str
+    host: str
+    port: int
+    workers: int
+    threads: int
+    with_worker: bool
+
+
+def granian_command(plan: Plan) -> list[str]:
+    """The granian command line for ``plan.role``."""
+    interface, target = {
+        "all": ("asgi", "citizencloud.edge:app"),
+        "edge": ("asgi", "citizencloud.edge:app"),
+        "web": ("wsgi", "citizencloud.wsgi:application"),
+    }[plan.role]
+    command = [
+        sys.executable, "-m", "granian",
+        "--interface", interface,
+        "--host", plan.host,
+        "--port", str(plan.port),
+        "--workers", str(plan.workers),
+        "--no-ws",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    if interface == "wsgi":
+        command += ["--blocking-threads", str(plan.threads)]
+    return [*command, target]
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "citizencloud", "worker"]
+
+
+def prepare_metrics_dir(data_dir: Path) -> Path:
+    """A fresh multiprocess metrics directory for this run."""
+    path = data_dir / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Supervisor:
+    """Start children, wait, and stop all of them on a signal or when one of them exits."""
+
+    def __init__(self, commands: dict[str, list[str]], env: dict[str, str], grace: float) -> None:
+        self.commands = commands
+        self.env = env
+        self.grace = grace
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.stopping = False
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        for name, command in self.commands.items():
+            self.children[name] = subprocess.Popen(command, env=self.env)  # noqa: S603
+        exit_code = 0
+        while not self.stopping:
+            for name, child in self.children.items():
+                code = child.poll()
+                if code is not None:
+                    print(f"citizencloud: {name} exited with {code}; stopping", file=sys.stderr)
+                    exit_code = code or 1
+                    self.stopping = True
+                    break
+            time.sleep(0.2)
+        self.stop()
+        return exit_code
+
+    def stop(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.grace
+        for name, child in self.children.items():
+            remaining = max(0.0, deadline - time.monotonic())
+            try:
+                child.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                print(f"citizencloud: {name} ignored SIGTERM; killing it", file=sys.stderr)
+                child.kill()
+                child.wait()
+
+
+def child_environment(metrics_dir: Path, *, edge_only: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "citizencloud.settings")
+    if edge_only:
+        env["CITIZENCLOUD_EDGE_ONLY"] = "1"
+    return env

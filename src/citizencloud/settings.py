@@ -1,0 +1,222 @@
+"""Composition root: every setting comes from a ``CITIZENCLOUD_*`` variable, read once here.
+
+Every variable is documented in docs/operations.md. Embedded defaults run on one machine with no
+other server; ``CITIZENCLOUD_ENV=production`` refuses the unsafe ones (see ``kernel.config``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from citizencloud.kernel import config
+
+env = config.Env(os.environ)
+
+BASE_DIR = Path(__file__).resolve().parent
+ENVIRONMENT = env.choice("ENV", ["development", "test", "production"], "development")
+DATA_DIR = Path(env.text("DATA_DIR", "var")).resolve()
+KEYS_DIR = DATA_DIR / "keys"
+
+DEBUG = env.flag("DEBUG", ENVIRONMENT == "development")
+SECRET_KEY = env.text("SECRET_KEY", "") or config.development_secret(KEYS_DIR, ENVIRONMENT)
+ALLOWED_HOSTS = env.names("ALLOWED_HOSTS", [] if ENVIRONMENT == "production" else ["*"])
+CSRF_TRUSTED_ORIGINS = env.names("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "citizencloud.kernel",
+    "citizencloud.identity",
+]
+
+MIDDLEWARE = [
+    "citizencloud.kernel.middleware.RequestContextMiddleware",
+    "citizencloud.kernel.middleware.MetricsMiddleware",
+    "citizencloud.kernel.middleware.BodyLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "citizencloud.kernel.middleware.ProblemJsonMiddleware",
+]
+
+ROOT_URLCONF = "citizencloud.urls"
+WSGI_APPLICATION = "citizencloud.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "citizencloud.kernel.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# --- data -------------------------------------------------------------------------------------
+DATABASE_URL = env.text("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'citizencloud.sqlite3'}"
+_db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env.number("DB_POOL", 8)}
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        # Writers take the lock at BEGIN, so two writers queue instead of deadlocking.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+# One transaction per request: DESIGN.md §4 rule 3 (docs/decisions/0002-unit-of-work.md).
+_db["ATOMIC_REQUESTS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "identity.User"
+
+REDIS_URL = env.text("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.text("CACHE_PREFIX", "cc"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+WORKER_STALE_AFTER = env.number("WORKER_STALE_AFTER", 30)
+
+# --- identity and sessions -------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+SESSION_COOKIE_AGE = env.number("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.flag("SECURE_COOKIES", ENVIRONMENT == "production")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "citizencloud.kernel.views.csrf_failure"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+# --- security headers ----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = env.number("HSTS_SECONDS", 31536000 if ENVIRONMENT == "production" else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ENVIRONMENT == "production"
+SECURE_SSL_REDIRECT = env.flag("SSL_REDIRECT", False)
+if env.flag("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+MAX_BODY_BYTES = env.number("MAX_BODY_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+
+# --- i18n ----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+
+# --- static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- logs and metrics -----------------------------------------------------------------------
+LOG_LEVEL = env.text("LOG_LEVEL", "INFO")
+LOGGING_CONFIG = None
+config.configure_logging(LOG_LEVEL, json=env.flag("LOG_JSON", True))
+METRICS_DIR = env.text("METRICS_DIR", os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""))
+
+PLATFORM_NAME = env.text("PLATFORM_NAME", "")
+REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")
+
+config.refuse_unsafe_production(
+    environment=ENVIRONMENT,
+    debug=DEBUG,
+    secret_from_env=bool(env.text("SECRET_KEY", "")),
+    allowed_hosts=ALLOWED_HOSTS,
+    secure_cookies=SESSION_COOKIE_SECURE,
+    keys_dir=KEYS_DIR,
+)
+
+SERVE_HOST = env.text("HOST", "127.0.0.1")
+SERVE_PORT = env.number("PORT", 8000)
+SERVE_WORKERS = env.number("WORKERS", 1)

@@ -1,0 +1,26 @@
+"""URL composition: every app's pages and the one API."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from citizencloud import pages
+from citizencloud.api import api
+from citizencloud.kernel import views as kernel_views
+
+handler400 = "citizencloud.kernel.views.bad_request"
+handler403 = "citizencloud.kernel.views.permission_denied"
+handler404 = "citizencloud.kernel.views.page_not_found"
+handler500 = "citizencloud.kernel.views.server_error"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("help/report/", pages.report_problem, name="report-problem"),
+    path("healthz", kernel_views.healthz, name="healthz"),
+    path("readyz", kernel_views.readyz, name="readyz"),
+    path("metrics", kernel_views.metrics_view, name="metrics"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
