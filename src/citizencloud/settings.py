@@ -21,6 +21,7 @@ BASE_DIR = Path(__file__).resolve().parent
 ENVIRONMENT = env.choice("ENV", ["development", "test", "production"], "development")
 DATA_DIR = Path(env.text("DATA_DIR", "var")).resolve()
 KEYS_DIR = DATA_DIR / "keys"
+config.ensure_directory(DATA_DIR)
 
 DEBUG = env.flag("DEBUG", ENVIRONMENT == "development")
 SECRET_KEY = env.text("SECRET_KEY", "") or config.development_secret(KEYS_DIR, ENVIRONMENT)
@@ -191,6 +192,7 @@ TIME_ZONE = "Asia/Shanghai"
 # --- static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+config.ensure_directory(STATIC_ROOT)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

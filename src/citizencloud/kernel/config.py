@@ -63,6 +63,11 @@ class Env:
 DEV_SECRET_FILE = "django-secret.key"  # noqa: S105  (a file name)
 
 
+def ensure_directory(path: Path) -> None:
+    """Create ``path`` (owner-only) if it is missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def write_key_file(path: Path, data: bytes) -> None:
     """Create ``path`` with mode 0600 and ``data``, unless it exists (another process won)."""
     path.parent.mkdir(parents=True, exist_ok=True)
