@@ -73,16 +73,29 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
+def django_app() -> ASGIApp:
+    """Django's WSGI app as ASGI, through a2wsgi's thread pool."""
+    from a2wsgi import WSGIMiddleware
+
+    from citizencloud.wsgi import application
+
+    threads = int(os.environ.get("CITIZENCLOUD_WSGI_THREADS", "16"))
+    wsgi = WSGIMiddleware(application, workers=threads)  # type: ignore[arg-type]
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # a2wsgi passes ``receive()`` to run_coroutine_threadsafe, which needs a real
+        # coroutine; granian's receive returns a native awaitable, so wrap it.
+        async def coroutine_receive() -> Message:
+            return await receive()
+
+        await wsgi(scope, coroutine_receive, send)  # type: ignore[arg-type]
+
+    return app
+
+
 def build(*, with_django: bool) -> ASGIApp:
     """The edge app; with Django behind it for every path it does not answer itself."""
-    fallback: ASGIApp = not_found
-    if with_django:
-        from a2wsgi import WSGIMiddleware
-
-        from citizencloud.wsgi import application
-
-        threads = int(os.environ.get("CITIZENCLOUD_WSGI_THREADS", "16"))
-        fallback = WSGIMiddleware(application, workers=threads)  # type: ignore[arg-type,assignment]
+    fallback = django_app() if with_django else not_found
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
