@@ -48,10 +48,15 @@ fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/citizencloud-bench.XXXXXX")"
 SERVER_PID=""
 
+left_in_session() { # live (non-zombie) processes of session $1: "pid stat args"
+    ps -o pid=,stat=,args= -s "$1" 2>/dev/null | awk '$2 !~ /^Z/' || true
+}
+
 stop_server() {
-    # Stop the server started last: SIGTERM to its supervisor, then check its whole process
-    # group is gone. Returns 1 if anything had to be killed.
-    local pid="$SERVER_PID" status=0
+    # Stop the server started last: SIGTERM to its supervisor (what systemd sends), then check
+    # that nothing it started is left (each server runs in a session of its own, via setsid).
+    # Returns 1 if anything had to be killed.
+    local pid="$SERVER_PID" status=0 left=""
     [[ -n "$pid" ]] || return 0
     SERVER_PID=""
     kill -TERM "$pid" 2>/dev/null || true
@@ -63,13 +68,19 @@ stop_server() {
         echo "http_baseline: server $pid did not stop within 20 s of SIGTERM; killing it" >&2
         status=1
     fi
-    sleep 0.3
-    if pgrep -g "$pid" >/dev/null 2>&1; then
-        echo "http_baseline: processes left in group $pid after stop:" >&2
-        ps -o pid,cmd -g "$pid" >&2 || true
+    for _ in $(seq 1 25); do
+        left="$(left_in_session "$pid")"
+        [[ -n "$left" ]] || break
+        sleep 0.2
+    done
+    if [[ -n "$left" ]]; then
+        echo "http_baseline: processes left after server $pid stopped:" >&2
+        echo "$left" >&2
         status=1
+        for straggler in $(awk '{print $1}' <<<"$left"); do
+            kill -KILL "$straggler" 2>/dev/null || true
+        done
     fi
-    kill -KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     return "$status"
 }
@@ -151,25 +162,42 @@ to_ms() { # wrk latency ("812.00us", "3.21ms", "1.02s", "1.00m") to milliseconds
     }'
 }
 
+CLK_TCK="$(getconf CLK_TCK)"
+cpu_ticks() { # user + system CPU ticks of every live process in session $1 (the server)
+    local pid total=0 ticks
+    for pid in $(ps -o pid= -s "$1" 2>/dev/null); do
+        # Fields after the ")" that closes the command name: utime and stime are the 12th, 13th.
+        ticks="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}')" || true
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
+}
+
 RESULTS="$WORK/results.tsv"
-printf 'shape\tworkers\tthreads\tpath\trps\tp50_ms\tp99_ms\terrors\n' >"$RESULTS"
+printf 'shape\tworkers\tthreads\tpath\trps\tp50_ms\tp99_ms\terrors\treq_per_cpu_s\n' >"$RESULTS"
 
 # measure SHAPE WORKERS THREADS: warm up and measure every path on the running server.
 measure() {
     local shape="$1" workers="$2" threads="$3" path url out rps p50 p99 non2xx sockerr
+    local before after requests per_cpu
     for path in "${PATHS[@]}"; do
         url="http://127.0.0.1:$PORT$path"
         wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" "$url" >/dev/null
+        before="$(cpu_ticks "$SERVER_PID")"
         out="$(wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency "$url")"
+        after="$(cpu_ticks "$SERVER_PID")"
+        requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+        per_cpu="$(awk -v r="$requests" -v t="$((after - before))" -v hz="$CLK_TCK" \
+            'BEGIN { if (t > 0) printf "%.0f", r / (t / hz); else print "nan" }')"
         rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
         p50="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
         p99="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
         non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
         sockerr="$(awk -F'[ ,]+' '/Socket errors:/ {print $4 + $6 + $8 + $10}' <<<"$out")"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$workers" "$threads" "$path" \
-            "$rps" "$p50" "$p99" "$((${non2xx:-0} + ${sockerr:-0}))" >>"$RESULTS"
-        printf '  %-13s workers=%s threads=%-3s %-8s %10s req/s  p50 %8s ms  p99 %8s ms\n' \
-            "$shape" "$workers" "$threads" "$path" "$rps" "$p50" "$p99"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$workers" "$threads" "$path" \
+            "$rps" "$p50" "$p99" "$((${non2xx:-0} + ${sockerr:-0}))" "$per_cpu" >>"$RESULTS"
+        printf '  %-13s w=%s t=%-3s %-8s %9s req/s  p50 %8s ms  p99 %8s ms  %6s req/CPU-s\n' \
+            "$shape" "$workers" "$threads" "$path" "$rps" "$p50" "$p99" "$per_cpu"
     done
 }
 
@@ -183,6 +211,11 @@ run_case() {
     fi
 }
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+    echo "http_baseline: warning: the machine is busy (load average $LOAD_BEFORE);" \
+        "req/s will be low and noisy, req/CPU-s less so" >&2
+fi
 STARTED="$(date +%s)"
 echo "http_baseline: wrk -t $WRK_THREADS -c $CONNECTIONS, ${WARMUP}s warm-up + ${DURATION}s per path"
 for workers in $WORKER_COUNTS; do
@@ -194,6 +227,7 @@ for threads in $THREAD_SWEEP; do
     run_case granian-wsgi 1 "$threads"
 done
 ELAPSED="$(($(date +%s) - STARTED))"
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 cat >"$WORK/meta.env" <<EOF
 command=bash bench/http_baseline.sh (BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_CONNECTIONS=$CONNECTIONS BENCH_WRK_THREADS=$WRK_THREADS)
@@ -209,6 +243,7 @@ http = "httptools" if u.find_spec("httptools") else "h11"
 print(f"{loop} + {http}")')
 wrk=$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')
 elapsed=$ELAPSED
+load=$LOAD_BEFORE before, $LOAD_AFTER after
 duration=$DURATION
 warmup=$WARMUP
 connections=$CONNECTIONS

@@ -36,6 +36,11 @@ def read_rows(path: Path) -> list[Row]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+def _per_cpu(row: Row) -> str:
+    value = row.get("req_per_cpu_s", "nan")
+    return f"{float(value):,.0f}" if value not in ("", "nan") else "n/a"
+
+
 def _rps(row: Row) -> float:
     try:
         return float(row["rps"])
@@ -64,7 +69,8 @@ def render(rows: list[Row], meta: dict[str, str]) -> str:
         f"Last run: {meta['date']}, `{meta['command']}`, {meta['elapsed']} s in all.",
         "",
         f"Machine: {meta['nproc']} cores ({meta['cpu']}), Python {meta['python']}; "
-        f"{meta['versions']}; uvicorn on {meta['uvicorn_stack']}; {meta['wrk']}.",
+        f"{meta['versions']}; uvicorn on {meta['uvicorn_stack']}; {meta['wrk']}. "
+        f"Load average (1, 5, 15 min): {meta['load']}.",
         "",
         f"Load: `wrk -t {meta['wrk_threads']} -c {meta['connections']} -d {meta['duration']}s "
         f"--latency` after a {meta['warmup']} s warm-up, on the same machine as the server "
@@ -72,14 +78,19 @@ def render(rows: list[Row], meta: dict[str, str]) -> str:
         "access log at INFO to a file, Prometheus multiprocess metrics; WSGI thread pools at "
         f"{threads} threads (granian `--blocking-threads`, a2wsgi `CITIZENCLOUD_WSGI_THREADS`).",
         "",
-        "| shape | workers | path | req/s | p50 ms | p99 ms | vs Django ASGI | errors |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "req/CPU-s: requests answered per CPU-second used by the server's processes (user +",
+        "system) during the run — the per-core figure, and less sensitive than req/s to other",
+        "programs on the machine.",
+        "",
+        "| shape | workers | path | req/s | p50 ms | p99 ms | vs Django ASGI | req/CPU-s "
+        "| errors |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in main:
         lines.append(
             f"| {SHAPES.get(row['shape'], row['shape'])} | {row['workers']} | `{row['path']}` "
             f"| {_rps(row):,.0f} | {row['p50_ms']} | {row['p99_ms']} "
-            f"| {ratio(row, rows, threads)} | {row['errors']} |"
+            f"| {ratio(row, rows, threads)} | {_per_cpu(row)} | {row['errors']} |"
         )
     if len(sweep) > len([r for r in sweep if r["threads"] == threads]):
         lines += [
@@ -87,14 +98,14 @@ def render(rows: list[Row], meta: dict[str, str]) -> str:
             "Granian WSGI (`serve --role web --threads N`, which sets `--blocking-threads`), "
             "1 worker:",
             "",
-            "| blocking threads | path | req/s | p50 ms | p99 ms | errors |",
-            "| ---: | --- | ---: | ---: | ---: | ---: |",
+            "| blocking threads | path | req/s | p50 ms | p99 ms | req/CPU-s | errors |",
+            "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in sorted(sweep, key=lambda r: (r["path"], int(r["threads"]))):
             mark = " (default)" if row["threads"] == threads else ""
             lines.append(
                 f"| {row['threads']}{mark} | `{row['path']}` | {_rps(row):,.0f} "
-                f"| {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |"
+                f"| {row['p50_ms']} | {row['p99_ms']} | {_per_cpu(row)} | {row['errors']} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -117,9 +117,10 @@ class Supervisor:
                 print(f"citizencloud: {name} ignored SIGTERM; killing it", file=sys.stderr)
                 _kill_group(child.pid)
                 child.wait()
-            if _group_alive(child.pid):
-                print(f"citizencloud: {name} left processes behind; killing them", file=sys.stderr)
-                _kill_group(child.pid)
+            else:
+                if _group_alive(child.pid):
+                    print(f"citizencloud: {name} left processes; killing them", file=sys.stderr)
+                    _kill_group(child.pid)
 
 
 def _kill_group(pgid: int) -> None:
