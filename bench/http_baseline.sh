@@ -12,8 +12,9 @@
 #
 # Usage: bash bench/http_baseline.sh          (or: make bench)
 # Knobs (environment): BENCH_DURATION=10 BENCH_WARMUP=2 BENCH_CONNECTIONS=64 BENCH_WRK_THREADS=2
-#   BENCH_WORKERS="1 2" BENCH_THREAD_SWEEP="1 4 64" (granian WSGI blocking threads, beside the
-#   default 16; "" to skip) BENCH_README=bench/README.md (set to "" to only print).
+#   BENCH_WORKERS="1 2" BENCH_THREAD_SWEEP="4 64" (WSGI threads per worker, beside the default 16,
+#   for granian WSGI and the edge's a2wsgi pool, 1 worker; "" to skip)
+#   BENCH_README=bench/README.md (set to "" to only print).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,7 @@ WARMUP="${BENCH_WARMUP:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 WRK_THREADS="${BENCH_WRK_THREADS:-2}"
 WORKER_COUNTS="${BENCH_WORKERS:-1 2}"
-THREAD_SWEEP="${BENCH_THREAD_SWEEP-1 4 64}"
+THREAD_SWEEP="${BENCH_THREAD_SWEEP-4 64}"
 DEFAULT_THREADS=16 # what `citizencloud serve --threads` defaults to
 README="${BENCH_README-$ROOT/bench/README.md}"
 PATHS=(/healthz /)
@@ -225,6 +226,7 @@ for workers in $WORKER_COUNTS; do
 done
 for threads in $THREAD_SWEEP; do
     run_case granian-wsgi 1 "$threads"
+    run_case edge-a2wsgi 1 "$threads"
 done
 ELAPSED="$(($(date +%s) - STARTED))"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"

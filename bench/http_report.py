@@ -64,7 +64,7 @@ def ratio(row: Row, rows: list[Row], default_threads: str) -> str:
 def render(rows: list[Row], meta: dict[str, str]) -> str:
     threads = meta["default_threads"]
     main = [r for r in rows if r["threads"] == threads]
-    sweep = [r for r in rows if r["shape"] == "granian-wsgi" and r["workers"] == "1"]
+    sweep = [r for r in rows if r["shape"] != BASELINE and r["workers"] == "1"]
     lines = [
         f"Last run: {meta['date']}, `{meta['command']}`, {meta['elapsed']} s in all.",
         "",
@@ -95,16 +95,16 @@ def render(rows: list[Row], meta: dict[str, str]) -> str:
     if len(sweep) > len([r for r in sweep if r["threads"] == threads]):
         lines += [
             "",
-            "Granian WSGI (`serve --role web --threads N`, which sets `--blocking-threads`), "
-            "1 worker:",
+            "WSGI threads per worker, 1 worker: granian's `--blocking-threads` (`serve --role web "
+            "--threads N`) and the edge's a2wsgi pool (`CITIZENCLOUD_WSGI_THREADS`):",
             "",
-            "| blocking threads | path | req/s | p50 ms | p99 ms | req/CPU-s | errors |",
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+            "| shape | threads | path | req/s | p50 ms | p99 ms | req/CPU-s | errors |",
+            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for row in sorted(sweep, key=lambda r: (r["path"], int(r["threads"]))):
+        for row in sorted(sweep, key=lambda r: (r["shape"], r["path"], int(r["threads"]))):
             mark = " (default)" if row["threads"] == threads else ""
             lines.append(
-                f"| {row['threads']}{mark} | `{row['path']}` | {_rps(row):,.0f} "
+                f"| {row['shape']} | {row['threads']}{mark} | `{row['path']}` | {_rps(row):,.0f} "
                 f"| {row['p50_ms']} | {row['p99_ms']} | {_per_cpu(row)} | {row['errors']} |"
             )
     return "\n".join(lines) + "\n"
