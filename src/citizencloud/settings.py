@@ -88,7 +88,12 @@ DATABASE_URL = env.text("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'citizenc
 _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))
 if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
-    _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env.number("DB_POOL", 8)}
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.number("DB_POOL", 8),
+        # Seconds to wait for a connection; readiness answers 503 rather than hang.
+        "timeout": env.number("DB_POOL_TIMEOUT", 5),
+    }
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # Writers take the lock at BEGIN, so two writers queue instead of deadlocking.
