@@ -210,7 +210,6 @@ STORAGES = {
 LOG_LEVEL = env.text("LOG_LEVEL", "INFO")
 LOGGING_CONFIG = None
 config.configure_logging(LOG_LEVEL, json=env.flag("LOG_JSON", True))
-METRICS_DIR = env.text("METRICS_DIR", os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""))
 
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
 REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")
