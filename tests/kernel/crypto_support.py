@@ -32,6 +32,8 @@ class Sample(models.Model):
 @pytest.fixture(scope="session")
 def _sample_schema(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if Sample._meta.db_table in connection.introspection.table_names():
+            return  # imported by several modules: each gets its own session fixture
         with connection.schema_editor() as editor:
             editor.create_model(Sample)
 
@@ -49,6 +51,9 @@ def sample_table(
     monkeypatch.setattr(
         crypto,
         "encrypted_columns",
-        lambda: [*found(), (Sample, [Sample._meta.get_field("national_id"), Sample._meta.get_field("phone")])],
+        lambda: [
+            *found(),
+            (Sample, [Sample._meta.get_field("national_id"), Sample._meta.get_field("phone")]),
+        ],
     )
-    yield Sample
+    return Sample

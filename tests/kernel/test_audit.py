@@ -56,7 +56,8 @@ def test_record_snapshots_actor_target_ip_and_request_id() -> None:
     )
     assert (entry.target_type, entry.target_id) == ("identity.user", str(citizen.public_id))
     assert (entry.ip, entry.request_id) == ("127.0.0.1", "req-42")
-    assert entry.seq is None and entry.hash is None  # chained later
+    assert entry.seq is None
+    assert entry.hash is None
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,9 @@ def test_checkpoints_every_n_entries_and_after_t_seconds(settings: object) -> No
     with clock.frozen(start) as advance:
         append(10)
         audit.chain_pending()
-        sizes = list(AuditCheckpoint.objects.order_by("tree_size").values_list("tree_size", flat=True))
+        sizes = list(
+            AuditCheckpoint.objects.order_by("tree_size").values_list("tree_size", flat=True)
+        )
         assert sizes == [4, 8]  # every 4 entries; the timer has not run out
         append(1)
         audit.chain_pending()
@@ -141,7 +144,8 @@ def test_editing_the_time_or_actor_is_detected(chained: list[AuditEntry]) -> Non
 def test_deleting_a_row_is_detected(chained: list[AuditEntry]) -> None:
     AuditEntry.objects.filter(seq=6).delete()
     report = audit.verify()
-    assert report.first_bad_seq == 6 and "missing" in report.problems[0]
+    assert report.first_bad_seq == 6
+    assert "missing" in report.problems[0]
 
 
 def test_deleting_the_newest_rows_is_detected(chained: list[AuditEntry]) -> None:
@@ -183,7 +187,8 @@ def test_rewriting_every_hash_after_an_edit_is_caught_by_the_signed_checkpoint(
         prev = entry.hash
     AuditHead.objects.filter(pk=1).update(hash=prev)
     report = audit.verify()
-    assert report.first_bad_seq == 8 and "checkpoint" in report.problems[0]
+    assert report.first_bad_seq == 8
+    assert "checkpoint" in report.problems[0]
 
 
 def test_a_forged_checkpoint_signature_is_detected(chained: list[AuditEntry]) -> None:

@@ -34,14 +34,19 @@ def raw_column(row: Sample, column: str) -> str:
 
 def write_column(row: Sample, column: str, value: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE crypto_tests_sample SET {column} = %s WHERE id = %s", [value, row.pk])  # noqa: S608
+        cursor.execute(
+            f"UPDATE crypto_tests_sample SET {column} = %s WHERE id = %s",  # noqa: S608
+            [value, row.pk],
+        )
 
 
 # --- the primitive ------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=300))
 def test_encrypt_then_decrypt_gives_the_text_back(text: str) -> None:
     token = crypto.encrypt(text, context=CONTEXT)
@@ -83,7 +88,9 @@ def test_any_edited_part_of_the_stored_form_is_rejected(part: int) -> None:
 
 
 @pytest.mark.django_db
-@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(min_size=1, max_size=100))
 def test_sm4_gcm_profile_round_trips(text: str) -> None:
     from django.test import override_settings
@@ -98,7 +105,9 @@ def test_sm4_gcm_profile_round_trips(text: str) -> None:
 
 
 @pytest.mark.django_db
-@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(id_number=st.text(min_size=1, max_size=40), phone=st.none() | st.text(max_size=20))
 def test_the_field_round_trips_through_the_database(
     sample_table: type[Sample], id_number: str, phone: str | None
@@ -115,7 +124,8 @@ def test_the_field_round_trips_through_the_database(
 def test_reading_and_assigning_are_transparent(sample_table: type[Sample]) -> None:
     row = Sample.objects.create(national_id=ID_NUMBER, phone=PHONE)
     stored = raw_column(row, "national_id")
-    assert stored.startswith("v1:aes256gcm:") and ID_NUMBER not in stored
+    assert stored.startswith("v1:aes256gcm:")
+    assert ID_NUMBER not in stored
     loaded = Sample.objects.get(pk=row.pk)
     loaded.label = "renamed"
     loaded.save()
@@ -200,7 +210,12 @@ def test_blind_index_is_equal_for_normalized_variants(variant: str) -> None:
 @pytest.mark.django_db
 def test_blind_index_of_phones_ignores_country_code_and_separators() -> None:
     expected = blind_index(PHONE, kind="phone")
-    for variant in ["+86 138 1234 5678", "0086-138-1234-5678", "１３８１２３４５６７８", "8613812345678"]:
+    for variant in [
+        "+86 138 1234 5678",
+        "0086-138-1234-5678",
+        "１３８１２３４５６７８",
+        "8613812345678",
+    ]:
         assert blind_index(variant, kind="phone") == expected
     assert blind_index("13812345679", kind="phone") != expected
     assert blind_index(PHONE, kind="id_number") != expected  # kinds are domain-separated
@@ -211,7 +226,8 @@ def test_blind_index_of_phones_ignores_country_code_and_separators() -> None:
 @hsettings(max_examples=50, deadline=None)
 def test_blind_index_is_a_keyed_hash_not_the_value(value: str) -> None:
     index = blind_index(value, kind="id_number")
-    assert len(index) == 64 and int(index, 16) >= 0
+    assert len(index) == 64
+    assert int(index, 16) >= 0
     assert index == blind_index(crypto.normalize(value, "id_number"), kind="id_number")
 
 
@@ -252,11 +268,16 @@ def test_production_refuses_generated_trust_keys(tmp_path: object) -> None:
             allowed_hosts=["city.example"],
             secure_cookies=True,
             keys_dir=tmp_path,  # type: ignore[arg-type]
-            trust_keys_from_env={"MASTER_KEY": False, "BLIND_INDEX_KEY": True, "SIGNING_KEY": False},
+            trust_keys_from_env={
+                "MASTER_KEY": False,
+                "BLIND_INDEX_KEY": True,
+                "SIGNING_KEY": False,
+            },
             audit_retention_days=30,
         )
     message = str(refused.value)
-    assert "CITIZENCLOUD_MASTER_KEY" in message and "CITIZENCLOUD_SIGNING_KEY" in message
+    assert "CITIZENCLOUD_MASTER_KEY" in message
+    assert "CITIZENCLOUD_SIGNING_KEY" in message
     assert "BLIND_INDEX_KEY" not in message
     assert "AUDIT_RETENTION_DAYS" in message
 
@@ -287,7 +308,9 @@ def test_master_key_rotation_rewraps_data_keys_only(
     keys.clear_cache()
     assert Sample.objects.get(pk=row.pk).national_id == ID_NUMBER
     assert raw_column(row, "national_id") == stored  # values untouched
-    assert set(DataKey.objects.values_list("kek_id", flat=True)) == {keys.kek_id(base64.b64decode(new))}
+    assert set(DataKey.objects.values_list("kek_id", flat=True)) == {
+        keys.kek_id(base64.b64decode(new))
+    }
     keys.clear_cache()
 
 

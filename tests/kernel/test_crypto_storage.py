@@ -79,7 +79,10 @@ def test_id_number_and_phone_never_reach_the_database_file_or_the_logs_in_clear(
 def test_rotation_re_encrypts_in_batches_while_reads_keep_succeeding(
     sample_table: type[Sample],
 ) -> None:
-    rows = [Sample.objects.create(national_id=f"5101051990010{i:04d}X", phone=f"1380000{i:04d}") for i in range(60)]
+    rows = [
+        Sample.objects.create(national_id=f"5101051990010{i:04d}X", phone=f"1380000{i:04d}")
+        for i in range(60)
+    ]
     expected = {r.pk: (r.national_id, r.phone) for r in rows}
     old_key = crypto.key_id_of(Sample.objects.values_list("national_id", flat=True)[0].token)
     stop, failures, reads = threading.Event(), [], [0]

@@ -236,15 +236,21 @@ _MOBILE_PREFIX = re.compile(r"^(?:\+?86|0086)(1\d{10})$")
 
 def normalize(value: str, kind: str) -> str:
     """The canonical form of an identifier: NFKC (full-width digits), no spaces, upper-case X."""
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    text = _compact(value)
     if kind == "id_number":
-        return text.upper()
+        return _compact(text.upper())
     if kind == "phone":
         match = _MOBILE_PREFIX.match(text)
         return match.group(1) if match else text
     if kind == "email":
-        return text.lower()
+        return _compact(text.lower())
     return text
+
+
+def _compact(value: str) -> str:
+    # NFKC again after stripping: removing a space can leave a combining mark that composes.
+    stripped = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", stripped))
 
 
 _blind_keys: dict[str, bytes] = {}
