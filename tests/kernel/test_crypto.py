@@ -145,6 +145,10 @@ def test_an_encrypted_field_cannot_be_filtered_or_bulk_updated_in_clear(
         list(Sample.objects.filter(national_id=ID_NUMBER))
     with pytest.raises(TypeError), transaction.atomic():
         Sample.objects.update(national_id="clear text")
+    row = Sample.objects.get()
+    row.national_id = "another"
+    with pytest.raises(TypeError), transaction.atomic():
+        Sample.objects.bulk_update([row], ["national_id"])
     assert Sample.objects.filter(phone__isnull=True).count() == 1
 
 
