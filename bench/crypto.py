@@ -62,6 +62,9 @@ class PlainCitizen(models.Model):
         app_label = "bench"
         db_table = "bench_plain_citizen"
 
+    def __str__(self) -> str:
+        return str(self.public_id)
+
 
 class SealedCitizen(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True)
@@ -74,6 +77,9 @@ class SealedCitizen(models.Model):
     class Meta:
         app_label = "bench"
         db_table = "bench_sealed_citizen"
+
+    def __str__(self) -> str:
+        return str(self.public_id)
 
 
 def rate(operation: Callable[[], Any], seconds: float) -> float:
