@@ -144,7 +144,7 @@ def create_data_key(algorithm: str | None = None) -> DataKey:
 
 
 _PRIMARY_SQL = (
-    "SELECT key_id FROM kernel_datakey WHERE state = %s AND algorithm = %s "
+    f"SELECT key_id FROM {DataKey._meta.db_table} WHERE state = %s AND algorithm = %s "  # noqa: S608
     "ORDER BY created_at DESC, id DESC LIMIT 1"
 )
 
