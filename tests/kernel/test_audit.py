@@ -284,6 +284,8 @@ def test_transparency_endpoint_publishes_signed_checkpoints(client: Client) -> N
     import base64
 
     for item in body["checkpoints"]:
+        assert f"time: {item['time']}\n" in item["statement"]
+        assert f"tree_size: {item['tree_size']}\n" in item["statement"]
         public_key = base64.b64decode(body["public_keys"][item["key_id"]])
         assert signing.verify(
             public_key, base64.b64decode(item["signature"]), item["statement"].encode()

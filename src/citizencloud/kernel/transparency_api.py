@@ -27,7 +27,7 @@ class CheckpointOut(Schema):
     tree_size: int
     root_hash: str
     head_hash: str
-    time: dt.datetime
+    time: str = Field(description="ISO 8601 UTC, exactly as in `statement`")
     key_id: str
     public_key: str = Field(description="Ed25519 public key, base64")
     signature: str = Field(description="Ed25519 signature of `statement`, base64")
@@ -61,7 +61,7 @@ def _out(checkpoint: AuditCheckpoint) -> CheckpointOut:
         tree_size=checkpoint.tree_size,
         root_hash=checkpoint.root_hash,
         head_hash=checkpoint.head_hash,
-        time=checkpoint.created_at,
+        time=checkpoint.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         key_id=checkpoint.key_id,
         public_key=_b64(bytes.fromhex(checkpoint.public_key)),
         signature=_b64(bytes.fromhex(checkpoint.signature)),
