@@ -41,6 +41,11 @@ NGINX_PORT="$(free_port)"
 export CITIZENCLOUD_ENV=production
 export CITIZENCLOUD_SECRET_KEY="smoke-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export CITIZENCLOUD_ALLOWED_HOSTS=127.0.0.1,localhost
+# Production refuses generated keys: throwaway ones (base64, 32 bytes) for this run only.
+CITIZENCLOUD_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
+CITIZENCLOUD_BLIND_INDEX_KEY="$(head -c 32 /dev/urandom | base64)"
+CITIZENCLOUD_SIGNING_KEY="$(head -c 32 /dev/urandom | base64)"
+export CITIZENCLOUD_MASTER_KEY CITIZENCLOUD_BLIND_INDEX_KEY CITIZENCLOUD_SIGNING_KEY
 export CITIZENCLOUD_BEHIND_PROXY=true
 export CITIZENCLOUD_LOG_LEVEL=WARNING
 unset CITIZENCLOUD_DATABASE_URL CITIZENCLOUD_REDIS_URL
