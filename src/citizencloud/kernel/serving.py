@@ -63,9 +63,13 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "citizencloud", "worker"]
 
 
-def prepare_metrics_dir(data_dir: Path) -> Path:
-    """A fresh multiprocess metrics directory for this run."""
-    path = data_dir / "metrics"
+def prepare_metrics_dir(data_dir: Path, plan: Plan) -> Path:
+    """A fresh multiprocess metrics directory for this instance (role and port), for this run.
+
+    Several instances may share a data directory (a web and an edge pool on one node); each
+    keeps its own samples, so starting one never wipes the other's.
+    """
+    path = data_dir / "metrics" / f"{plan.role}-{plan.port}"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True, exist_ok=True)
     return path
