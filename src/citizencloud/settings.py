@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "ninja",
     "citizencloud.kernel",
     "citizencloud.identity",
+    "citizencloud.org",
+    "citizencloud.catalog",
 ]
 
 MIDDLEWARE = [
