@@ -6,7 +6,9 @@ from django.http import HttpRequest
 from ninja import Schema
 
 from citizencloud import __version__
+from citizencloud.catalog.api import router as catalog_router
 from citizencloud.kernel.api import new_api
+from citizencloud.org.api import router as org_router
 
 api = new_api(
     title="citizencloud API",
@@ -26,3 +28,7 @@ class MetaOut(Schema):
 @api.get("/meta", response=MetaOut, tags=["platform"], summary="Platform name and version")
 def meta(request: HttpRequest) -> MetaOut:
     return MetaOut(name="citizencloud", version=__version__)
+
+
+api.add_router("", org_router)
+api.add_router("", catalog_router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,6 +96,18 @@ class ServiceListItem(Schema):
     department: DepartmentRef
     popularity: int
     url: str
+
+    @staticmethod
+    def resolve_theme(obj: Any) -> str:
+        return str(obj.theme.code)
+
+    @staticmethod
+    def resolve_verbs(obj: Any) -> list[str]:
+        return list(obj.verb_list())
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return f"/services/{obj.code}/"
 
 
 class PointRef(Schema):

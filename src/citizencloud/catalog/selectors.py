@@ -162,3 +162,17 @@ def history(code: str) -> tuple[Service, list[ServiceVersion]]:
         .order_by("-number")
     )
     return service, versions
+
+
+def services_of_department(department_id: int) -> QuerySet[Service]:
+    """Active services a department owns."""
+    return Service.objects.filter(department_id=department_id, status=Status.ACTIVE).order_by(
+        "-popularity", "code"
+    )
+
+
+def services_at_point(point_id: int) -> QuerySet[Service]:
+    """Active services handled at a service point."""
+    return Service.objects.filter(points__id=point_id, status=Status.ACTIVE).order_by(
+        "-popularity", "code"
+    )
