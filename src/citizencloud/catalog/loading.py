@@ -212,7 +212,8 @@ def points_for(entry: Entry) -> list[ServicePoint]:
     if entry.tier == "city":
         return list(ServicePoint.objects.filter(code="hall-city"))
     if entry.tier == "district":
-        return list(ServicePoint.objects.filter(kind="hall", region__tier=Tier.DISTRICT))
+        # One hall per district; the city-level halls (hall-city, hall-gjj …) are not among them.
+        return list(ServicePoint.objects.filter(code__startswith="hall-510"))
     return list(ServicePoint.objects.filter(kind="community"))
 
 
@@ -286,7 +287,7 @@ def _upsert(entry: Entry, guide: Guide, theme: Theme, department: Department) ->
             name_en=entry.name_en,
             guide=guide,
         )
-        service.points.set(points_for(entry))
+    service.points.set(points_for(entry))  # a no-op when nothing changed
 
 
 def _load_life_events(events: list[dict[str, Any]]) -> None:

@@ -65,22 +65,29 @@ def _match(term: text.Term) -> Q:
 
 
 def _score(term: text.Term) -> Case:
-    # The word as typed outranks its synonyms: "结婚" puts 结婚登记 before 婚姻登记档案查询.
-    whens = []
+    """Name score (the word as typed outranks its synonyms) plus keyword score."""
+    name = []
     for index, alternative in enumerate(term.alternatives):
         start, inside = (60, 40) if index == 0 else (35, 25)
-        whens += [
-            When(search_name__startswith=alternative, then=Value(start)),
-            When(search_name__contains=alternative, then=Value(inside)),
+        name += [
+            (start, Q(search_name__startswith=alternative)),
+            (inside, Q(search_name__contains=alternative)),
         ]
         if term.is_latin:
-            whens += [
-                When(search_pinyin__contains="|" + alternative, then=Value(35)),
-                When(search_initials__contains="|" + alternative, then=Value(35)),
-                When(search_pinyin__contains=alternative, then=Value(25)),
-                When(search_initials__contains=alternative, then=Value(25)),
+            name += [
+                (35, Q(search_pinyin__contains="|" + alternative)),
+                (35, Q(search_initials__contains="|" + alternative)),
+                (25, Q(search_pinyin__contains=alternative)),
+                (25, Q(search_initials__contains=alternative)),
             ]
-    return Case(*whens, default=Value(10), output_field=IntegerField())
+    name.sort(key=lambda pair: -pair[0])  # CASE takes the first match: best score first
+    keywords = [(20 if i == 0 else 10, Q(search_text__contains=a)) for i, a in enumerate(term.alternatives)]
+    return _case(name) + _case(keywords)  # type: ignore[return-value]
+
+
+def _case(pairs: list[tuple[int, Q]]) -> Case:
+    whens = [When(condition, then=Value(score)) for score, condition in pairs]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
 def search(
@@ -110,7 +117,7 @@ def search(
             piece
             for t in terms
             for piece in (text.bigrams(t.text) if len(t.text) >= 4 and not t.is_latin else [t.text])
-        ]
+        ][: text.MAX_TERMS]
         matched = _ranked(qs, [text.Term(p, text.expand(p, synonyms())) for p in loose])
     return matched
 

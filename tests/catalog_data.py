@@ -1,0 +1,28 @@
+"""Load the real demo data files once per test session (shared by tests/org and tests/catalog)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from citizencloud.catalog import loading as catalog_loading
+from citizencloud.org import loading as org_loading
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        org_loading.load_all()
+        catalog_loading.load_catalog()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Cached guides must not leak between tests whose database changes were rolled back."""
+    cache.clear()
+    yield
+    cache.clear()
