@@ -17,7 +17,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         org_loading.load_all()
         catalog_loading.load_catalog()
-    yield
+    return
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def test_themes_are_paginated_with_counts(client: Client) -> None:
     body = client.get("/api/v1/themes").json()
-    assert body["count"] >= 10 and len(body["items"]) == body["count"]
+    assert body["count"] >= 10
+    assert len(body["items"]) == body["count"]
     assert all(theme["service_count"] >= 10 for theme in body["items"])
 
 
@@ -27,7 +28,8 @@ def test_search_answers_items_and_count(client: Client) -> None:
 
 def test_search_pages_through_everything(client: Client) -> None:
     first = client.get("/api/v1/services").json()
-    assert first["count"] >= 180 and len(first["items"]) == 20
+    assert first["count"] >= 180
+    assert len(first["items"]) == 20
     last_page = (first["count"] + 19) // 20
     last = client.get("/api/v1/services", {"page": last_page}).json()
     assert 0 < len(last["items"]) <= 20
@@ -35,7 +37,8 @@ def test_search_pages_through_everything(client: Client) -> None:
 
 def test_search_filters(client: Client) -> None:
     body = client.get(
-        "/api/v1/services", {"theme": "huji", "tier": "district", "verb": "apply", "audience": "citizen"}
+        "/api/v1/services",
+        {"theme": "huji", "tier": "district", "verb": "apply", "audience": "citizen"},
     ).json()
     assert body["count"] > 0
     assert all(i["theme"] == "huji" and i["tier"] == "district" for i in body["items"])
@@ -65,7 +68,8 @@ def test_a_service_with_its_guide(client: Client) -> None:
     guide = body["guide"]
     assert guide["materials"][0]["name"] == "居民身份证"
     assert {"statutory_days", "promised_days"} == set(guide["time_limit"])
-    assert body["version"] >= 1 and body["service_points"]
+    assert body["version"] >= 1
+    assert body["service_points"]
 
 
 def test_an_unknown_code_is_a_404_with_suggestions(client: Client) -> None:
@@ -88,7 +92,8 @@ def test_a_merged_service_redirects_to_its_successor(client: Client) -> None:
 
 def test_history_is_public(client: Client) -> None:
     body = client.get("/api/v1/services/gjj-transfer/history").json()
-    assert body[0]["number"] >= 1 and body[0]["change_note"]
+    assert body[0]["number"] >= 1
+    assert body[0]["change_note"]
 
 
 def test_life_events_list_services_in_order(client: Client) -> None:
@@ -102,7 +107,13 @@ def test_life_events_list_services_in_order(client: Client) -> None:
 
 def test_openapi_lists_the_catalog(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/themes", "/api/v1/services", "/api/v1/services/{code}",
-                 "/api/v1/life-events", "/api/v1/regions", "/api/v1/departments",
-                 "/api/v1/service-points"):
+    for path in (
+        "/api/v1/themes",
+        "/api/v1/services",
+        "/api/v1/services/{code}",
+        "/api/v1/life-events",
+        "/api/v1/regions",
+        "/api/v1/departments",
+        "/api/v1/service-points",
+    ):
         assert path in paths

@@ -23,9 +23,11 @@ def test_at_least_ten_themes_and_180_services_over_all_tiers() -> None:
     assert len(CATALOG.themes) >= 10
     assert len(CATALOG.entries) >= 180
     tiers = Counter(entry.tier for entry in CATALOG.entries)
-    assert set(tiers) == {"city", "district", "street"} and min(tiers.values()) >= 15
+    assert set(tiers) == {"city", "district", "street"}
+    assert min(tiers.values()) >= 15
     themes = Counter(entry.theme for entry in CATALOG.entries)
-    assert len(themes) == len(CATALOG.themes) and min(themes.values()) >= 10
+    assert len(themes) == len(CATALOG.themes)
+    assert min(themes.values()) >= 10
     assert Counter(entry.audience for entry in CATALOG.entries)["business"] >= 10
 
 
@@ -37,9 +39,15 @@ def test_every_service_has_a_complete_guide(entry: loading.Entry) -> None:
     assert guide.materials, "at least one material"
     assert guide.time_limit.statutory_days > 0
     assert guide.time_limit.promised_days <= guide.time_limit.statutory_days
-    assert guide.eligibility and guide.steps and guide.legal_basis and guide.faq and guide.fee
+    assert guide.eligibility
+    assert guide.steps
+    assert guide.legal_basis
+    assert guide.faq
+    assert guide.fee
     assert guide.responsible[0].tier == "city"
-    assert entry.name and entry.name_en and entry.verbs
+    assert entry.name
+    assert entry.name_en
+    assert entry.verbs
     for material in guide.materials:
         assert material.required or material.condition, f"{material.name}: say when it is needed"
 
@@ -82,7 +90,10 @@ def test_the_loaded_catalog_matches_the_files_and_reloading_changes_nothing() ->
     versions = ServiceVersion.objects.count()
     loading.load_catalog()
     assert ServiceVersion.objects.count() == versions
-    service = Service.objects.select_related("published", "department").get(code="hj-newborn-registration")
-    assert service.published is not None and service.published.number >= 1
+    service = Service.objects.select_related("published", "department").get(
+        code="hj-newborn-registration"
+    )
+    assert service.published is not None
+    assert service.published.number >= 1
     assert service.department.code == "cd-police"
     assert service.points.filter(code="hall-510104").exists()

@@ -40,7 +40,8 @@ def test_an_edit_publishes_a_new_version_and_keeps_the_old(
     assert selectors.guide(svc.code)["guide"]["fee"] == "不收费（含邮寄）"  # cache was dropped
     _, versions = selectors.history(svc.code)
     assert [v.number for v in versions][:2] == [version.number, before.number]
-    assert versions[0].change_note == "写明邮寄免费" and versions[0].editor is not None
+    assert versions[0].change_note == "写明邮寄免费"
+    assert versions[0].editor is not None
 
 
 def test_an_edit_needs_a_change_note() -> None:
@@ -56,7 +57,11 @@ def test_a_rename_updates_the_search_columns() -> None:
 
 
 def test_merged_services_redirect_and_predecessors_follow() -> None:
-    old, middle, new = service("gjj-account-merge"), service("gjj-transfer"), service("gjj-withdraw-leave")
+    old, middle, new = (
+        service("gjj-account-merge"),
+        service("gjj-transfer"),
+        service("gjj-withdraw-leave"),
+    )
     services.retire(service=old, editor=None, note="并入", successor=middle)
     services.retire(service=middle, editor=None, note="再并入", successor=new)
     assert service("gjj-account-merge").successor == new  # no chains

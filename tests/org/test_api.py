@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 def test_regions_by_tier_and_parent(client: Client) -> None:
     body = client.get("/api/v1/regions?tier=district").json()
-    assert body["count"] == 22 and len(body["items"]) == 22
+    assert body["count"] == 22
+    assert len(body["items"]) == 22
     assert {"code", "name", "name_en", "tier", "parent"} <= set(body["items"][0])
     streets = client.get("/api/v1/regions?parent=510104").json()
     assert {r["name"] for r in streets["items"]} >= {"春熙路街道", "合江亭街道"}

@@ -9,8 +9,19 @@ from citizencloud.org.models import Department, Region, ServicePoint, Tier
 
 pytestmark = pytest.mark.django_db
 
-CITY_BUREAUS = ("人社局", "医保局", "公积金中心", "住建局", "公安局", "交通运输局", "教育局",
-                "卫健委", "市场监管局", "税务局", "民政局")
+CITY_BUREAUS = (
+    "人社局",
+    "医保局",
+    "公积金中心",
+    "住建局",
+    "公安局",
+    "交通运输局",
+    "教育局",
+    "卫健委",
+    "市场监管局",
+    "税务局",
+    "民政局",
+)
 
 
 def test_chengdu_has_twenty_districts_counties_and_cities_plus_two_zones() -> None:
@@ -33,17 +44,24 @@ def test_every_district_has_two_streets_and_two_communities() -> None:
 
 
 def test_city_bureaus_and_district_counterparts_have_contact_channels() -> None:
-    shorts = set(Department.objects.filter(region__tier=Tier.CITY).values_list("short_name", flat=True))
+    shorts = set(
+        Department.objects.filter(region__tier=Tier.CITY).values_list("short_name", flat=True)
+    )
     for bureau in CITY_BUREAUS:
         assert any(bureau in short for short in shorts), bureau
-    assert Department.objects.filter(code="510104-hrss", name="成都市锦江区人力资源和社会保障局").exists()
+    assert Department.objects.filter(
+        code="510104-hrss", name="成都市锦江区人力资源和社会保障局"
+    ).exists()
     assert Department.objects.filter(region__tier=Tier.STREET).count() >= 44
     assert all(d.contacts for d in Department.objects.all())
 
 
 def test_service_points_have_address_hours_coordinates_and_windows() -> None:
     hall = ServicePoint.objects.get(code="hall-city")
-    assert hall.windows and hall.latitude and hall.address and hall.opening_hours
+    assert hall.windows
+    assert hall.latitude
+    assert hall.address
+    assert hall.opening_hours
     assert ServicePoint.objects.filter(code__startswith="hall-510").count() == 22
     assert ServicePoint.objects.filter(kind="hospital").count() >= 3
     assert ServicePoint.objects.filter(kind="community").count() >= 44

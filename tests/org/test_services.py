@@ -23,8 +23,12 @@ def test_a_role_is_scoped_to_the_department_and_its_region() -> None:
     assert role.region.code == "510104"
     scopes = selectors.staff_scopes(user.pk)
     assert scopes == [selectors.Scope("reviewer", department.pk, department.region.path)]
-    assert selectors.has_permission(user.pk, "applications:review:write", department_id=department.pk)
-    assert not selectors.has_permission(user.pk, "catalog:service:write", department_id=department.pk)
+    assert selectors.has_permission(
+        user.pk, "applications:review:write", department_id=department.pk
+    )
+    assert not selectors.has_permission(
+        user.pk, "catalog:service:write", department_id=department.pk
+    )
 
 
 def test_assigning_twice_keeps_one_role() -> None:
@@ -69,7 +73,10 @@ def test_a_district_role_may_cover_a_street_of_that_district() -> None:
 def test_policies_name_permissions_module_resource_action() -> None:
     for permissions in policies.ROLE_PERMISSIONS.values():
         assert all(len(p.split(":")) == 3 for p in permissions)
-    assert policies.permissions_of(["catalog_editor"]) == {"catalog:service:read", "catalog:service:write"}
+    assert policies.permissions_of(["catalog_editor"]) == {
+        "catalog:service:read",
+        "catalog:service:write",
+    }
 
 
 def test_unknown_codes_are_404_domain_errors() -> None:

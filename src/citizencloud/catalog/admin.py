@@ -154,14 +154,14 @@ class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         note = data["change_note"]
         services.edit(
             service=obj,
-            editor=editor,  # type: ignore[arg-type]
+            editor=editor,
             note=note,
             name=data["name"],
             name_en=data["name_en"],
             guide=data["guide_json"],
         )
         if change and status != Status.ACTIVE and obj.status == Status.ACTIVE:
-            services.retire(service=obj, editor=editor, note=note, successor=successor)  # type: ignore[arg-type]
+            services.retire(service=obj, editor=editor, note=note, successor=successor)
 
 
 class LifeEventStepInline(admin.TabularInline):  # type: ignore[type-arg]

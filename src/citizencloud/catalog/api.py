@@ -1,6 +1,5 @@
 """Public API of the catalog: themes, services and guides, life events."""
 
-
 from typing import Any, Literal
 
 from django.db.models import QuerySet
@@ -39,9 +38,7 @@ def list_services(
     audience: Literal["citizen", "business"] | None = None,
 ) -> QuerySet[Service]:
     """Chinese, pinyin (gongjijin) or initials (gjj); best match first, then popularity."""
-    return selectors.search(
-        q, theme=theme, tier=tier, region=region, verb=verb, audience=audience
-    )
+    return selectors.search(q, theme=theme, tier=tier, region=region, verb=verb, audience=audience)
 
 
 @router.get(
@@ -57,9 +54,7 @@ def get_service(request: HttpRequest, code: str) -> Any:
         return _moved(moved, "/api/v1/services/{}")
 
 
-@router.get(
-    "/services/{code}/history", response=list[VersionOut], summary="Public change history"
-)
+@router.get("/services/{code}/history", response=list[VersionOut], summary="Public change history")
 def service_history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     _, versions = selectors.history(code)
     return [

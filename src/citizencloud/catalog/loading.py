@@ -308,7 +308,9 @@ def _load_life_events(events: list[dict[str, Any]]) -> None:
             (number, by_code[step[0]].pk, step[1] if len(step) > 1 else "")
             for number, step in enumerate(item["steps"], start=1)
         ]
-        current = list(event.steps.order_by("position").values_list("position", "service_id", "note"))
+        current = list(
+            event.steps.order_by("position").values_list("position", "service_id", "note")
+        )
         if current != wanted:
             event.steps.all().delete()
             LifeEventStep.objects.bulk_create(

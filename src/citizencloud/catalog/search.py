@@ -44,7 +44,8 @@ def fts_available() -> bool:
 def _fts(phrase: str) -> Q:
     # The phrase holds only letters, digits and CJK (text.parse), quoted as one FTS5 string.
     sql = "SELECT rowid FROM catalog_service_fts WHERE catalog_service_fts MATCH %s"
-    return Q(pk__in=RawSQL(sql, ['"' + phrase.replace('"', "") + '"']))
+    # The phrase is a bound parameter, never part of the SQL text.
+    return Q(pk__in=RawSQL(sql, ['"' + phrase.replace('"', "") + '"']))  # noqa: S611
 
 
 def _match(term: text.Term) -> Q:
@@ -81,7 +82,9 @@ def _score(term: text.Term) -> Case:
                 (25, Q(search_initials__contains=alternative)),
             ]
     name.sort(key=lambda pair: -pair[0])  # CASE takes the first match: best score first
-    keywords = [(20 if i == 0 else 10, Q(search_text__contains=a)) for i, a in enumerate(term.alternatives)]
+    keywords = [
+        (20 if i == 0 else 10, Q(search_text__contains=a)) for i, a in enumerate(term.alternatives)
+    ]
     return _case(name) + _case(keywords)  # type: ignore[return-value]
 
 

@@ -147,9 +147,7 @@ def _guide(service: Service) -> dict[str, Any]:
 
 def history(code: str) -> tuple[Service, list[ServiceVersion]]:
     """The published versions of a service, newest first (public: 公开审批流程)."""
-    service = (
-        Service.objects.select_related("published", "successor").filter(code=code).first()
-    )
+    service = Service.objects.select_related("published", "successor").filter(code=code).first()
     if service is None:
         raise NotFound(
             f"No service has the code {code!r}.",

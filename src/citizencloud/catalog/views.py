@@ -30,8 +30,11 @@ def _choices() -> dict[str, Any]:
     return {
         "themes": selectors.themes(),
         "districts": org.regions(tier=Tier.DISTRICT),
-        "tiers": [(Tier.CITY, Tier.CITY.label), (Tier.DISTRICT, Tier.DISTRICT.label),
-                  (Tier.STREET, Tier.STREET.label)],
+        "tiers": [
+            (Tier.CITY, Tier.CITY.label),
+            (Tier.DISTRICT, Tier.DISTRICT.label),
+            (Tier.STREET, Tier.STREET.label),
+        ],
         "verbs": Verb.choices,
         "audiences": Audience.choices,
     }
@@ -50,11 +53,15 @@ def search(request: HttpRequest, theme: str | None = None) -> HttpResponse:
         page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(page=page, count=page.paginator.count)
     except selectors.QueryTooLong:
-        context.update(page=None, count=0, error=_("The search is too long. Use at most 200 characters."))
+        context.update(
+            page=None, count=0, error=_("The search is too long. Use at most 200 characters.")
+        )
     except NotFound:
-        context.update(page=None, count=0, error=_("That region is not known. Choose one from the list."))
+        context.update(
+            page=None, count=0, error=_("That region is not known. Choose one from the list.")
+        )
     context["querystring"] = _querystring(query, filters)
-    if request.htmx:
+    if getattr(request, "htmx", False):  # django-htmx's HtmxDetails
         return render(request, "catalog/_results.html", context)
     context.update(_choices())
     if theme:

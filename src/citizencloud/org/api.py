@@ -3,7 +3,6 @@
 No ``from __future__ import annotations`` here: Ninja reads the parameter types at import.
 """
 
-
 from typing import Literal
 
 from django.db.models import QuerySet

@@ -165,7 +165,8 @@ def load_service_points(data: dict[str, Any]) -> None:
     centre = data["community_centre"]
     for community in Region.objects.filter(tier=Tier.COMMUNITY).select_related("parent__parent"):
         street = community.parent
-        assert street is not None and street.parent is not None  # noqa: S101 (loaded above)
+        if street is None or street.parent is None:
+            raise ValueError(f"community {community.code} is not under a street of a district")
         department = Department.objects.get(code=f"{street.code}-centre")
         _point(
             f"cc-{community.code}",

@@ -25,7 +25,9 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, db_index=True)
-    kind = models.CharField(_("kind"), max_length=16, blank=True)  # 区 / 县 / 县级市 / 功能区 / 街道 / 镇
+    kind = models.CharField(
+        _("kind"), max_length=16, blank=True
+    )  # 区 / 县 / 县级市 / 功能区 / 街道 / 镇
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )

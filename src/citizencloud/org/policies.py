@@ -1,4 +1,4 @@
-"""PURE: which permissions each staff role grants. Permissions are named ``module:resource:action``."""
+"""PURE: which permissions each staff role grants, named ``module:resource:action``."""
 
 from __future__ import annotations
 

@@ -72,9 +72,7 @@ def get_department(code: str) -> Department:
     return department
 
 
-def service_points(
-    *, region: str | None = None, kind: str | None = None
-) -> QuerySet[ServicePoint]:
+def service_points(*, region: str | None = None, kind: str | None = None) -> QuerySet[ServicePoint]:
     """Service points, optionally in a region's subtree and of one kind."""
     qs = ServicePoint.objects.select_related("region", "department")
     if region:

@@ -7,129 +7,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_regions_departments_points_roles'),
+        ("org", "0001_regions_departments_points_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LifeEvent',
+            name="LifeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=32, verbose_name='name')),
-                ('name_en', models.CharField(max_length=64, verbose_name='English name')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
-                ('summary_en', models.CharField(blank=True, max_length=400, verbose_name='English summary')),
-                ('glyph', models.CharField(blank=True, max_length=2)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=32, verbose_name="name")),
+                ("name_en", models.CharField(max_length=64, verbose_name="English name")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="summary")),
+                (
+                    "summary_en",
+                    models.CharField(blank=True, max_length=400, verbose_name="English summary"),
+                ),
+                ("glyph", models.CharField(blank=True, max_length=2)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'life event',
-                'verbose_name_plural': 'life events',
-                'ordering': ('position', 'code'),
+                "verbose_name": "life event",
+                "verbose_name_plural": "life events",
+                "ordering": ("position", "code"),
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=32, verbose_name='name')),
-                ('name_en', models.CharField(max_length=64, verbose_name='English name')),
-                ('summary', models.CharField(blank=True, max_length=200, verbose_name='summary')),
-                ('summary_en', models.CharField(blank=True, max_length=300, verbose_name='English summary')),
-                ('glyph', models.CharField(blank=True, max_length=2)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=32, verbose_name="name")),
+                ("name_en", models.CharField(max_length=64, verbose_name="English name")),
+                ("summary", models.CharField(blank=True, max_length=200, verbose_name="summary")),
+                (
+                    "summary_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="English summary"),
+                ),
+                ("glyph", models.CharField(blank=True, max_length=2)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'theme',
-                'verbose_name_plural': 'themes',
-                'ordering': ('position', 'code'),
+                "verbose_name": "theme",
+                "verbose_name_plural": "themes",
+                "ordering": ("position", "code"),
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='code')),
-                ('tier', models.CharField(choices=[('city', 'City'), ('district', 'District or county'), ('street', 'Street or town'), ('community', 'Community')], max_length=16, verbose_name='tier handled at')),
-                ('audience', models.CharField(choices=[('citizen', 'Citizens'), ('business', 'Businesses')], max_length=16, verbose_name='audience')),
-                ('verbs', models.CharField(max_length=40, verbose_name='verbs')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('retired', 'Retired'), ('merged', 'Merged into another service')], default='active', max_length=16, verbose_name='status')),
-                ('popularity', models.PositiveIntegerField(default=0, verbose_name='popularity')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('search_name', models.CharField(default='', editable=False, max_length=400)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('search_pinyin', models.TextField(default='', editable=False)),
-                ('search_initials', models.CharField(default='', editable=False, max_length=400)),
-                ('updated_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department')),
-                ('points', models.ManyToManyField(blank=True, related_name='+', to='org.servicepoint')),
-                ('successor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="code")),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("district", "District or county"),
+                            ("street", "Street or town"),
+                            ("community", "Community"),
+                        ],
+                        max_length=16,
+                        verbose_name="tier handled at",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("citizen", "Citizens"), ("business", "Businesses")],
+                        max_length=16,
+                        verbose_name="audience",
+                    ),
+                ),
+                ("verbs", models.CharField(max_length=40, verbose_name="verbs")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("retired", "Retired"),
+                            ("merged", "Merged into another service"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("popularity", models.PositiveIntegerField(default=0, verbose_name="popularity")),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                ("search_name", models.CharField(default="", editable=False, max_length=400)),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("search_pinyin", models.TextField(default="", editable=False)),
+                ("search_initials", models.CharField(default="", editable=False, max_length=400)),
+                ("updated_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "points",
+                    models.ManyToManyField(blank=True, related_name="+", to="org.servicepoint"),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service',
-                'verbose_name_plural': 'services',
-                'ordering': ('theme__position', '-popularity', 'code'),
+                "verbose_name": "service",
+                "verbose_name_plural": "services",
+                "ordering": ("theme__position", "-popularity", "code"),
             },
         ),
         migrations.CreateModel(
-            name='ServiceVersion',
+            name="ServiceVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('guide', models.JSONField(verbose_name='guide')),
-                ('change_note', models.CharField(max_length=300, verbose_name='change note')),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('editor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                ("guide", models.JSONField(verbose_name="guide")),
+                ("change_note", models.CharField(max_length=300, verbose_name="change note")),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "editor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service version',
-                'verbose_name_plural': 'service versions',
-                'ordering': ('service', '-number'),
+                "verbose_name": "service version",
+                "verbose_name_plural": "service versions",
+                "ordering": ("service", "-number"),
             },
         ),
         migrations.AddField(
-            model_name='service',
-            name='published',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceversion'),
+            model_name="service",
+            name="published",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.serviceversion",
+            ),
         ),
         migrations.AddField(
-            model_name='service',
-            name='theme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='catalog.theme'),
+            model_name="service",
+            name="theme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="services",
+                to="catalog.theme",
+            ),
         ),
         migrations.CreateModel(
-            name='LifeEventStep',
+            name="LifeEventStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('note_en', models.CharField(blank=True, max_length=300)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='catalog.lifeevent')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("note_en", models.CharField(blank=True, max_length=300)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="catalog.lifeevent",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('event', 'position'),
-                'constraints': [models.UniqueConstraint(fields=('event', 'position'), name='catalog_step_unique')],
+                "ordering": ("event", "position"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "position"), name="catalog_step_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='serviceversion',
-            constraint=models.UniqueConstraint(fields=('service', 'number'), name='catalog_version_unique'),
+            model_name="serviceversion",
+            constraint=models.UniqueConstraint(
+                fields=("service", "number"), name="catalog_version_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['status', '-popularity'], name='catalog_svc_status_pop'),
+            model_name="service",
+            index=models.Index(fields=["status", "-popularity"], name="catalog_svc_status_pop"),
         ),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
@@ -41,6 +42,7 @@ def _english() -> bool:
 @register.filter
 def local(obj: Any, field: str) -> str:
     """``obj.field`` in Chinese, or ``obj.field_en`` in English when there is one."""
+
     def get(name: str) -> Any:
         return obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
 
@@ -51,7 +53,7 @@ def local(obj: Any, field: str) -> str:
     return str(get(field))
 
 
-def _pick(table: dict[str, tuple[str, ...]], key: str) -> str:
+def _pick(table: Mapping[str, tuple[str, ...]], key: str) -> str:
     entry = table.get(key)
     if entry is None:
         return key

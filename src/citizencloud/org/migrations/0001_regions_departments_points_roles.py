@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,82 +15,220 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=128, verbose_name='English name')),
-                ('tier', models.CharField(choices=[('city', 'City'), ('district', 'District or county'), ('street', 'Street or town'), ('community', 'Community')], db_index=True, max_length=16, verbose_name='tier')),
-                ('kind', models.CharField(blank=True, max_length=16, verbose_name='kind')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=128, verbose_name="English name"),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("district", "District or county"),
+                            ("street", "Street or town"),
+                            ("community", "Community"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="tier",
+                    ),
+                ),
+                ("kind", models.CharField(blank=True, max_length=16, verbose_name="kind")),
+                ("path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ('path',),
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ("path",),
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('short_name', models.CharField(blank=True, max_length=32, verbose_name='short name')),
-                ('function', models.CharField(db_index=True, max_length=32, verbose_name='function')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('contacts', models.JSONField(blank=True, default=list, verbose_name='contact channels')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='org.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=32, verbose_name="short name"),
+                ),
+                (
+                    "function",
+                    models.CharField(db_index=True, max_length=32, verbose_name="function"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "contacts",
+                    models.JSONField(blank=True, default=list, verbose_name="contact channels"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departments",
+                        to="org.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ('region__path', 'code'),
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ("region__path", "code"),
             },
         ),
         migrations.CreateModel(
-            name='ServicePoint',
+            name="ServicePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('kind', models.CharField(choices=[('hall', 'Government service hall'), ('hospital', 'Hospital'), ('community', 'Community service centre')], max_length=16, verbose_name='kind')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('opening_hours', models.CharField(max_length=200, verbose_name='opening hours')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('windows', models.JSONField(blank=True, default=list, verbose_name='windows')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='org.department')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='org.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hall", "Government service hall"),
+                            ("hospital", "Hospital"),
+                            ("community", "Community service centre"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("opening_hours", models.CharField(max_length=200, verbose_name="opening hours")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("windows", models.JSONField(blank=True, default=list, verbose_name="windows")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="org.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service point',
-                'verbose_name_plural': 'service points',
-                'ordering': ('region__path', 'code'),
+                "verbose_name": "service point",
+                "verbose_name_plural": "service points",
+                "ordering": ("region__path", "code"),
             },
         ),
         migrations.CreateModel(
-            name='StaffRole',
+            name="StaffRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('clerk', 'Clerk'), ('reviewer', 'Reviewer'), ('supervisor', 'Supervisor'), ('department_admin', 'Department administrator'), ('catalog_editor', 'Catalog editor')], max_length=32, verbose_name='role')),
-                ('granted_at', models.DateTimeField(default=citizencloud.kernel.clock.now, verbose_name='granted at')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_roles', to='org.department')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff_roles', to='org.region')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "Clerk"),
+                            ("reviewer", "Reviewer"),
+                            ("supervisor", "Supervisor"),
+                            ("department_admin", "Department administrator"),
+                            ("catalog_editor", "Catalog editor"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "granted_at",
+                    models.DateTimeField(
+                        default=citizencloud.kernel.clock.now, verbose_name="granted at"
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_roles",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff_roles",
+                        to="org.region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff role',
-                'verbose_name_plural': 'staff roles',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'department'), name='org_staffrole_unique_per_department')],
+                "verbose_name": "staff role",
+                "verbose_name_plural": "staff roles",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "department"),
+                        name="org_staffrole_unique_per_department",
+                    )
+                ],
             },
         ),
     ]
