@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 from citizencloud.catalog import loading as catalog_loading
 from citizencloud.org import loading as org_loading
@@ -14,7 +15,7 @@ from citizencloud.org import loading as org_loading
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), transaction.atomic():
         org_loading.load_all()
         catalog_loading.load_catalog()
     return
