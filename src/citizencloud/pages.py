@@ -56,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"verbs": VERBS, "themes": catalog.themes(), "life_events": catalog.life_events()},
+        {"verbs": VERBS, "themes": catalog.theme_list(), "life_events": catalog.life_events()},
     )
 
 

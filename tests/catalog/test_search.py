@@ -137,6 +137,11 @@ def test_the_index_fits_the_engine() -> None:
                 ['"公积金"'],
             )
             assert cursor.fetchone()[0] >= 10
+            cursor.execute(
+                "SELECT count(*) FROM catalog_service_bigram WHERE catalog_service_bigram MATCH ?",
+                ['"医保"'],
+            )
+            assert cursor.fetchone()[0] >= 5
     else:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -151,3 +156,4 @@ def test_text_parsing_strips_syntax_and_expands_synonyms() -> None:
     assert terms[0].alternatives == ("医保", "医疗保险")
     assert text.expand("住房公积金", [("公积金", "住房公积金")]) == ("住房公积金", "公积金")
     assert text.pinyin_keys(["公积金"]) == ("|gongjijin|", "|gjj|")
+    assert text.bigram_tokens(["公积金", "公积金提取"]) == "公积 积金 gj jj 金提 提取 jt tq"

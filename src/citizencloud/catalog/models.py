@@ -75,6 +75,8 @@ class Service(models.Model):
     search_text = models.TextField(editable=False, default="")
     search_pinyin = models.TextField(editable=False, default="")
     search_initials = models.CharField(max_length=400, editable=False, default="")
+    # Overlapping two-character pieces of the Chinese text ("公积 积金"), for 2-character queries.
+    search_bigrams = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:

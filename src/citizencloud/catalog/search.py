@@ -41,25 +41,28 @@ def fts_available() -> bool:
     return _fts_ready
 
 
-def _fts(phrase: str) -> Q:
-    # The phrase holds only letters, digits and CJK (text.parse), quoted as one FTS5 string.
-    sql = "SELECT rowid FROM catalog_service_fts WHERE catalog_service_fts MATCH %s"
-    # The phrase is a bound parameter, never part of the SQL text.
+def _fts(phrase: str, table: str = "catalog_service_fts") -> Q:
+    # The phrase holds only letters, digits and CJK (text.parse), quoted as one FTS5 string and
+    # bound as a parameter; the table name is one of two constants.
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
     return Q(pk__in=RawSQL(sql, ['"' + phrase.replace('"', "") + '"']))  # noqa: S611
 
 
 def _match(term: text.Term) -> Q:
     condition = Q()
     for alternative in term.alternatives:
-        if term.is_latin:
+        if len(alternative) >= 3 and fts_available():
+            condition |= _fts(alternative)  # trigram index: name, keywords, pinyin, initials
+        elif len(alternative) == 2 and fts_available():
+            # Chinese pieces and initials pairs; a two-letter English word is not indexed.
+            condition |= _fts(alternative, "catalog_service_bigram")
+        elif term.is_latin:
             condition |= (
                 Q(search_pinyin__contains=alternative)
                 | Q(search_initials__contains=alternative)
                 | Q(search_name__contains=alternative)
                 | Q(search_text__contains=alternative)
             )
-        elif len(alternative) >= 3 and fts_available():
-            condition |= _fts(alternative)
         else:
             condition |= Q(search_name__contains=alternative) | Q(search_text__contains=alternative)
     return condition
@@ -114,7 +117,7 @@ def search(
     if not terms:
         return qs.order_by("-popularity", "code")
     matched = _ranked(qs, terms)
-    if not matched.exists() and any(len(t.text) >= 4 and not t.is_latin for t in terms):
+    if any(len(t.text) >= 4 and not t.is_latin for t in terms) and not matched.exists():
         # "提取公积金" finds "公积金提取": retry with the two-character pieces of long words.
         loose = [
             piece

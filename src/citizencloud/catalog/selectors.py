@@ -37,14 +37,27 @@ class ServiceMoved(DomainError):
     status = 301
 
 
+THEMES_CACHE_KEY = "catalog:themes"
+
+
 def themes() -> QuerySet[Theme]:
+    """Themes with the number of active services in each."""
     return Theme.objects.annotate(
         service_count=Count("services", filter=Q(services__status=Status.ACTIVE))
     ).order_by("position")
 
 
+def theme_list() -> list[Theme]:
+    """``themes()`` for pages, cached briefly: counting over every service costs a scan."""
+    cached = cache.get(THEMES_CACHE_KEY)
+    if cached is None:
+        cached = list(themes())
+        cache.set(THEMES_CACHE_KEY, cached, 60)
+    return list(cached)
+
+
 def get_theme(code: str) -> Theme:
-    theme = themes().filter(code=code).first()
+    theme = Theme.objects.filter(code=code).first()
     if theme is None:
         raise NotFound(f"No theme has the code {code!r}.", code="catalog.theme_not_found")
     return theme

@@ -180,6 +180,9 @@ def apply_search_fields(service: Service, guide: Guide) -> None:
     service.search_pinyin, service.search_initials = text.pinyin_keys(
         [service.name, *keywords, theme.name]
     )
+    service.search_bigrams = text.bigram_tokens(
+        [service.name, *keywords, theme.name, department.short_name or department.name]
+    )
 
 
 def _forget_guide_on_commit(code: str) -> None:

@@ -90,3 +90,18 @@ def bigrams(word: str) -> list[str]:
     return [word[i : i + 2] for i in range(0, len(word) - 1, 2)] + (
         [word[-2:]] if len(word) % 2 else []
     )
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def bigram_tokens(phrases: Iterable[str]) -> str:
+    """Overlapping two-character pieces of every Chinese run and of its initials, as tokens:
+    公积金 → 公积 积金 gj jj (so 医保 and yb use an index too)."""
+    tokens: list[str] = []
+    for phrase in phrases:
+        for run in _CJK_RUN.findall(normalize(phrase)):
+            initials = pinyin_initials(run)
+            for piece in (run, initials):
+                tokens.extend(piece[i : i + 2] for i in range(len(piece) - 1))
+    return " ".join(dict.fromkeys(tokens))

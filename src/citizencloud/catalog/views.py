@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +20,15 @@ from citizencloud.org import selectors as org
 from citizencloud.org.models import Tier
 
 PAGE_SIZE = 20
+
+
+def read_only(view: Any) -> Any:
+    """GET/HEAD only, outside ATOMIC_REQUESTS: these pages never write, and on SQLite an atomic
+    request begins IMMEDIATE, i.e. takes the write lock, so concurrent readers would queue
+    behind each other (docs/decisions/catalog-read-only-pages.md)."""
+    return transaction.non_atomic_requests(require_safe(view))
+
+
 FILTERS = ("theme", "tier", "region", "verb", "audience")
 
 
@@ -28,7 +38,7 @@ def _filters(request: HttpRequest) -> dict[str, str | None]:
 
 def _choices() -> dict[str, Any]:
     return {
-        "themes": selectors.themes(),
+        "themes": selectors.theme_list(),
         "districts": org.regions(tier=Tier.DISTRICT),
         "tiers": [
             (Tier.CITY, Tier.CITY.label),
@@ -40,7 +50,7 @@ def _choices() -> dict[str, Any]:
     }
 
 
-@require_safe
+@read_only
 def search(request: HttpRequest, theme: str | None = None) -> HttpResponse:
     """Search page; an HTMX request gets only the results."""
     query = request.GET.get("q", "")
@@ -77,7 +87,7 @@ def _querystring(query: str, filters: dict[str, str | None]) -> str:
     return urlencode(pairs)
 
 
-@require_safe
+@read_only
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """The guide of one service: what to bring, where and when, how long, how much."""
     try:
@@ -117,7 +127,7 @@ def _not_found(request: HttpRequest, code: str, missing: NotFound) -> HttpRespon
     )
 
 
-@require_safe
+@read_only
 def history(request: HttpRequest, code: str) -> HttpResponse:
     """Public change history of a service."""
     try:
@@ -127,27 +137,27 @@ def history(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/history.html", {"service": service, "versions": versions})
 
 
-@require_safe
+@read_only
 def life_event(request: HttpRequest, code: str) -> HttpResponse:
     event = selectors.get_life_event(code)
     return render(request, "catalog/life_event.html", {"event": event})
 
 
-@require_safe
+@read_only
 def department(request: HttpRequest, code: str) -> HttpResponse:
     dept = org.get_department(code)
     services = selectors.services_of_department(dept.pk)
     return render(request, "catalog/department.html", {"department": dept, "services": services})
 
 
-@require_safe
+@read_only
 def service_point(request: HttpRequest, code: str) -> HttpResponse:
     point = org.get_service_point(code)
     services = selectors.services_at_point(point.pk)
     return render(request, "catalog/service_point.html", {"point": point, "services": services})
 
 
-@require_safe
+@read_only
 def regions(request: HttpRequest) -> HttpResponse:
     """Region selector: districts, their streets and communities, halls and centres."""
     code = request.GET.get("region") or ""

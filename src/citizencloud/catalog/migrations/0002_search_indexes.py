@@ -1,6 +1,6 @@
-"""Search indexes: an FTS5 trigram table on SQLite, pg_trgm GIN indexes on PostgreSQL.
+"""Search indexes: FTS5 trigram and bigram tables on SQLite, pg_trgm GIN indexes on PostgreSQL.
 
-The FTS5 table is an external-content index of ``catalog_service`` kept in step by triggers.
+The FTS5 tables are external-content indexes of ``catalog_service`` kept in step by triggers.
 Each engine's half is skipped on the other engine. If this SQLite lacks the trigram tokenizer
 (before 3.34), no table is made and search falls back to LIKE (``catalog.search``).
 Note: a later migration that makes Django rebuild ``catalog_service`` on SQLite drops these
@@ -11,27 +11,43 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 from django.db.utils import OperationalError
 
+COLUMNS = "search_name, search_text, search_pinyin, search_initials"
+NEW = "new.search_name, new.search_text, new.search_pinyin, new.search_initials"
+OLD = "old.search_name, old.search_text, old.search_pinyin, old.search_initials"
+# Two external-content indexes of catalog_service: trigrams of every search column (3+
+# characters, Chinese and pinyin alike), and the space-separated Chinese bigrams as tokens
+# (two-character queries such as 医保, which trigrams cannot serve).
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS catalog_service_fts USING fts5("
-    "search_name, search_text, content='catalog_service', content_rowid='id', tokenize='trigram')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS catalog_service_fts USING fts5({COLUMNS}, "
+    "content='catalog_service', content_rowid='id', tokenize='trigram')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalog_service_bigram USING fts5(search_bigrams, "
+    "content='catalog_service', content_rowid='id', tokenize='unicode61')",
     "CREATE TRIGGER IF NOT EXISTS catalog_service_fts_ai AFTER INSERT ON catalog_service BEGIN "
-    "INSERT INTO catalog_service_fts(rowid, search_name, search_text) "
-    "VALUES (new.id, new.search_name, new.search_text); END",
+    f"INSERT INTO catalog_service_fts(rowid, {COLUMNS}) VALUES (new.id, {NEW}); "
+    "INSERT INTO catalog_service_bigram(rowid, search_bigrams) VALUES (new.id, new.search_bigrams); "
+    "END",
     "CREATE TRIGGER IF NOT EXISTS catalog_service_fts_ad AFTER DELETE ON catalog_service BEGIN "
-    "INSERT INTO catalog_service_fts(catalog_service_fts, rowid, search_name, search_text) "
-    "VALUES ('delete', old.id, old.search_name, old.search_text); END",
+    f"INSERT INTO catalog_service_fts(catalog_service_fts, rowid, {COLUMNS}) "
+    f"VALUES ('delete', old.id, {OLD}); "
+    "INSERT INTO catalog_service_bigram(catalog_service_bigram, rowid, search_bigrams) "
+    "VALUES ('delete', old.id, old.search_bigrams); END",
     "CREATE TRIGGER IF NOT EXISTS catalog_service_fts_au AFTER UPDATE ON catalog_service BEGIN "
-    "INSERT INTO catalog_service_fts(catalog_service_fts, rowid, search_name, search_text) "
-    "VALUES ('delete', old.id, old.search_name, old.search_text); "
-    "INSERT INTO catalog_service_fts(rowid, search_name, search_text) "
-    "VALUES (new.id, new.search_name, new.search_text); END",
+    f"INSERT INTO catalog_service_fts(catalog_service_fts, rowid, {COLUMNS}) "
+    f"VALUES ('delete', old.id, {OLD}); "
+    f"INSERT INTO catalog_service_fts(rowid, {COLUMNS}) VALUES (new.id, {NEW}); "
+    "INSERT INTO catalog_service_bigram(catalog_service_bigram, rowid, search_bigrams) "
+    "VALUES ('delete', old.id, old.search_bigrams); "
+    "INSERT INTO catalog_service_bigram(rowid, search_bigrams) VALUES (new.id, new.search_bigrams); "
+    "END",
     "INSERT INTO catalog_service_fts(catalog_service_fts) VALUES ('rebuild')",
+    "INSERT INTO catalog_service_bigram(catalog_service_bigram) VALUES ('rebuild')",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS catalog_service_fts_ai",
     "DROP TRIGGER IF EXISTS catalog_service_fts_ad",
     "DROP TRIGGER IF EXISTS catalog_service_fts_au",
     "DROP TABLE IF EXISTS catalog_service_fts",
+    "DROP TABLE IF EXISTS catalog_service_bigram",
 ]
 POSTGRES_INDEXES = [
     "CREATE INDEX IF NOT EXISTS catalog_service_name_trgm "
