@@ -7,7 +7,6 @@ version with the note "数据文件更新", so loading twice changes nothing.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from citizencloud.catalog import services
+from citizencloud.catalog import search, services
 from citizencloud.catalog.models import LifeEvent, LifeEventStep, Service, Theme
 from citizencloud.catalog.schemas import Guide
 from citizencloud.org.models import Department, Region, ServicePoint, Tier
@@ -29,12 +28,6 @@ STREET_SHORT = "各街道（乡镇）便民服务中心"
 def _read(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
-
-
-@functools.cache
-def synonyms(data_dir: Path = DATA_DIR) -> tuple[tuple[str, ...], ...]:
-    """The synonym groups of ``synonyms.yaml``."""
-    return tuple(tuple(str(word) for word in group) for group in _read(data_dir / "synonyms.yaml"))
 
 
 @dataclass
@@ -242,6 +235,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> dict[str, int]:
         assert entry.guide is not None  # noqa: S101 (validated above)
         _upsert(entry, entry.guide, themes[entry.theme], departments[entry.function])
     _load_life_events(catalog.life_events)
+    search.optimize_index()
     return {"themes": len(themes), "services": Service.objects.count()}
 
 

@@ -14,8 +14,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from citizencloud.catalog import text
-from citizencloud.catalog.loading import synonyms
 from citizencloud.catalog.models import Service, Status
+from citizencloud.catalog.synonyms import groups as synonyms
 from citizencloud.kernel.errors import DomainError
 from citizencloud.org import selectors as org
 
@@ -39,6 +39,15 @@ def fts_available() -> bool:
             )
             _fts_ready = cursor.fetchone() is not None
     return _fts_ready
+
+
+def optimize_index() -> None:
+    """Merge the FTS5 segments after a bulk load (SQLite only; PostgreSQL needs nothing)."""
+    if not fts_available():
+        return
+    with connection.cursor() as cursor:
+        for table in ("catalog_service_fts", "catalog_service_bigram"):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608
 
 
 def _fts(phrase: str, table: str = "catalog_service_fts") -> Q:
