@@ -13,6 +13,7 @@ Prints throughput and p50/p95/p99. Needs wrk. SQLite unless CITIZENCLOUD_DATABAS
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,7 +221,7 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument(
-        "--connections", default="4,16", help="wrk connection counts to run, comma-separated"
+        "--connections", default="1,4,16", help="wrk connection counts to run, comma-separated"
     )
     parser.add_argument("--step", choices=["generate", "time"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -254,33 +256,48 @@ def main() -> None:
     ).stdout
     print("selectors (in-process, ms):", timings.split("TIMINGS ", 1)[1].strip())
 
+    search_paths = [f"/api/v1/services?q={q}{f}" for q in QUERIES for f in FILTERS]
+    page_paths = [f"/services/?q={q}" for q in QUERIES]
+    guide_paths = [f"/services/gen-{i:05d}/" for i in range(0, args.services - 200, 7)]
+    guide_paths += [f"/services/{c}/" for c in ("gjj-withdraw-rent", "hj-residence-permit")]
+    connections = [int(c) for c in args.connections.split(",")]
+    for cache_seconds in ("0", "120"):
+        runs = [("api search", search_paths), ("search page", page_paths)]
+        if cache_seconds != "0":
+            runs.append(("guide page", guide_paths))
+        label = "search cache off" if cache_seconds == "0" else "search cache on (120 s)"
+        print(f"-- HTTP, {label}: one granian worker (Django WSGI), wrk -t1")
+        server_env = dict(env, CITIZENCLOUD_CATALOG_SEARCH_CACHE_SECONDS=cache_seconds)
+        with _server(cli, server_env) as url:
+            for name, paths in runs:
+                for count in connections:
+                    wrk(url, paths, 3, count)  # warm up (caches, connections)
+                    result = wrk(url, paths, args.duration, count)
+                    figures = "  ".join(f"{k}={v:.1f}" for k, v in result.items())
+                    print(f"{name:12s} c={count:<3d} {figures}", flush=True)
+    print(f"data directory: {data_dir}")
+
+
+@contextlib.contextmanager
+def _server(cli: list[str], env: dict[str, str]) -> Iterator[str]:
     port = 18000 + random.randint(0, 999)
     server = subprocess.Popen(
         [*cli, "serve", "--role", "web", "--workers", "1", "--port", str(port)],
         env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait(url + "/healthz")
-        search_paths = [f"/api/v1/services?q={q}{f}" for q in QUERIES for f in FILTERS]
-        page_paths = [f"/services/?q={q}" for q in QUERIES]
-        guide_paths = [f"/services/gen-{i:05d}/" for i in range(0, args.services - 200, 7)]
-        guide_paths += [f"/services/{c}/" for c in ("gjj-withdraw-rent", "hj-residence-permit")]
-        for name, paths in (
-            ("api search", search_paths),
-            ("search page", page_paths),
-            ("guide page", guide_paths),
-        ):
-            for connections in (int(c) for c in args.connections.split(",")):
-                wrk(url, paths, 3, connections)  # warm up (caches, connections)
-                result = wrk(url, paths, args.duration, connections)
-                figures = "  ".join(f"{k}={v:.1f}" for k, v in result.items())
-                print(f"{name:12s} c={connections:<3d} {figures}", flush=True)
+        yield url
     finally:
         server.terminate()
-        server.wait(timeout=20)
-    print(f"data directory: {data_dir}")
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
 
 
 def _wait(url: str) -> None:
@@ -288,7 +305,7 @@ def _wait(url: str) -> None:
 
     for _ in range(150):
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1, trust_env=False).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -210,6 +210,8 @@ config.configure_logging(LOG_LEVEL, json=env.flag("LOG_JSON", True))
 METRICS_DIR = env.text("METRICS_DIR", os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""))
 
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
+# Catalog: seconds a search result page stays cached (0: no cache); any catalog edit expires it.
+CATALOG_SEARCH_CACHE_SECONDS = env.number("CATALOG_SEARCH_CACHE_SECONDS", 120)
 REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")
 
 config.refuse_unsafe_production(

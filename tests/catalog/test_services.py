@@ -105,3 +105,16 @@ def test_create_refuses_a_duplicate_code_and_unknown_verbs() -> None:
             name_en="x",
             guide=Guide.model_validate(svc.published.guide),  # type: ignore[union-attr]
         )
+
+
+def test_search_pages_are_cached_until_the_catalog_changes(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first = selectors.search_page("公积金")
+    assert first.object_list[0].code == "gjj-withdraw-purchase"
+    again = selectors.search_page("公积金")
+    assert [s.pk for s in again.object_list] == [s.pk for s in first.object_list]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retire(service=service("gjj-transfer"), editor=None, note="停止")
+    after = selectors.search_page("公积金")
+    assert after.paginator.count == first.paginator.count - 1

@@ -4,15 +4,15 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from citizencloud.catalog import selectors
-from citizencloud.catalog.models import LifeEvent, Service, Theme
+from citizencloud.catalog.models import LifeEvent, Theme
 from citizencloud.catalog.schemas import (
     LifeEventOut,
-    ServiceListItem,
     ServiceOut,
+    ServicePage,
     ThemeOut,
     VersionOut,
 )
@@ -26,19 +26,25 @@ def list_themes(request: HttpRequest) -> QuerySet[Theme]:
     return selectors.themes()
 
 
-@router.get("/services", response=list[ServiceListItem], summary="Search the catalog")
-@paginate(PageNumberPagination, page_size=20)
+@router.get("/services", response=ServicePage, summary="Search the catalog")
 def list_services(
     request: HttpRequest,
     q: str = "",
+    page: int = Query(1, ge=1, le=10_000),  # type: ignore[type-arg]
     theme: str | None = None,
     tier: Literal["city", "district", "street"] | None = None,
     region: str | None = None,
     verb: Literal["query", "book", "apply", "pay"] | None = None,
     audience: Literal["citizen", "business"] | None = None,
-) -> QuerySet[Service]:
-    """Chinese, pinyin (gongjijin) or initials (gjj); best match first, then popularity."""
-    return selectors.search(q, theme=theme, tier=tier, region=region, verb=verb, audience=audience)
+) -> dict[str, Any]:
+    """Chinese, pinyin (gongjijin) or initials (gjj); best match first, then popularity.
+
+    Paginated like every list endpoint (``{"items": [...], "count": N}``, 20 a page), and
+    cached per query until the catalog changes."""
+    found = selectors.search_page(
+        q, page=page, size=20, theme=theme, tier=tier, region=region, verb=verb, audience=audience
+    )
+    return {"items": found.object_list, "count": found.paginator.count}
 
 
 @router.get(

@@ -110,6 +110,13 @@ class ServiceListItem(Schema):
         return f"/services/{obj.code}/"
 
 
+class ServicePage(Schema):
+    """Ninja's pagination shape, so every list endpoint reads alike."""
+
+    items: list[ServiceListItem]
+    count: int
+
+
 class PointRef(Schema):
     code: str
     name: str

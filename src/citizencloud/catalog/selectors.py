@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from citizencloud.catalog import services as writes
@@ -23,6 +27,7 @@ __all__ = [
     "history",
     "life_events",
     "search",
+    "search_page",
     "suggestions",
     "themes",
 ]
@@ -37,6 +42,30 @@ class ServiceMoved(DomainError):
     status = 301
 
 
+def generation() -> int:
+    """A number that changes whenever the catalog changes (part of every derived cache key)."""
+    return int(cache.get_or_set(writes.GENERATION_KEY, 0, None) or 0)
+
+
+def search_page(query: str = "", *, page: int = 1, size: int = 20, **filters: str | None) -> Page:  # type: ignore[type-arg]
+    """One page of ``search()`` and the total, cached per query until the catalog changes."""
+    ttl = settings.CATALOG_SEARCH_CACHE_SECONDS
+    raw = json.dumps([query.strip(), sorted(filters.items()), page, size], ensure_ascii=False)
+    key = f"catalog:search:{generation()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    cached = cache.get(key) if ttl else None
+    if cached is None:
+        results = search(query, **filters)
+        count = results.count()
+        start = (max(page, 1) - 1) * size
+        ids = list(results.values_list("pk", flat=True)[start : start + size])
+        cached = (ids, count)
+        if ttl:
+            cache.set(key, cached, ttl)
+    ids, count = cached
+    rows = Service.objects.select_related("theme", "department").in_bulk(ids)
+    return Page([rows[i] for i in ids if i in rows], page, Paginator(range(count), size))
+
+
 THEMES_CACHE_KEY = "catalog:themes"
 
 
@@ -49,10 +78,11 @@ def themes() -> QuerySet[Theme]:
 
 def theme_list() -> list[Theme]:
     """``themes()`` for pages, cached briefly: counting over every service costs a scan."""
-    cached = cache.get(THEMES_CACHE_KEY)
+    key = f"{THEMES_CACHE_KEY}:{generation()}"
+    cached = cache.get(key)
     if cached is None:
         cached = list(themes())
-        cache.set(THEMES_CACHE_KEY, cached, 60)
+        cache.set(key, cached, 300)
     return list(cached)
 
 

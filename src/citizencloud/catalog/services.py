@@ -25,6 +25,7 @@ from citizencloud.org.models import Department, ServicePoint
 log = get_logger("citizencloud.catalog")
 
 GUIDE_CACHE_PREFIX = "catalog:guide:"
+GENERATION_KEY = "catalog:generation"
 
 
 def guide_cache_key(code: str) -> str:
@@ -186,4 +187,12 @@ def apply_search_fields(service: Service, guide: Guide) -> None:
 
 
 def _forget_guide_on_commit(code: str) -> None:
-    transaction.on_commit(lambda: cache.delete(guide_cache_key(code)))
+    def forget() -> None:
+        cache.delete(guide_cache_key(code))
+        # Cached searches and theme counts are keyed by the generation: bumping it expires them.
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, None)
+
+    transaction.on_commit(forget)

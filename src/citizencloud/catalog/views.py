@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -59,8 +58,7 @@ def search(request: HttpRequest, theme: str | None = None) -> HttpResponse:
         filters["theme"] = theme
     context: dict[str, Any] = {"q": query, "filters": filters, "error": ""}
     try:
-        results = selectors.search(query, **filters)
-        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = selectors.search_page(query, page=_page_number(request), size=PAGE_SIZE, **filters)
         context.update(page=page, count=page.paginator.count)
     except selectors.QueryTooLong:
         context.update(
@@ -77,6 +75,13 @@ def search(request: HttpRequest, theme: str | None = None) -> HttpResponse:
     if theme:
         context["theme"] = selectors.get_theme(theme)
     return render(request, "catalog/search.html", context)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("page", "1")), 1), 10_000)
+    except ValueError:
+        return 1
 
 
 def _querystring(query: str, filters: dict[str, str | None]) -> str:
