@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+PY_PATHS := $(wildcard src tests bench)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test e2e lint format bench messages clean check-python
@@ -40,14 +41,14 @@ e2e: $(DEV_STAMP) ## Run the browser tests in Debian's Chromium (/usr/bin/chromi
 	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## ruff (lint + format check), mypy strict, import-linter contracts
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
 format: $(DEV_STAMP) ## Apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix $(PY_PATHS)
+	$(BIN)/ruff format $(PY_PATHS)
 
 bench: $(DEV_STAMP) ## Run the HTTP baseline benchmark (needs wrk) and update bench/README.md
 	bash bench/http_baseline.sh

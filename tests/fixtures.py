@@ -93,3 +93,40 @@ def live_server_process(transactional_db: None) -> Iterator[LiveServer]:
         server.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+class LogCapture:
+    """The rendered (JSON, redacted) log output of the test, as the console handler writes it."""
+
+    def __init__(self) -> None:
+        import io
+        import logging
+
+        self.stream = io.StringIO()
+        self.handler = logging.StreamHandler(self.stream)
+        console = logging.getLogger().handlers[0]
+        self.handler.setFormatter(console.formatter)
+        self.root = logging.getLogger()
+        self.previous_level = self.root.level
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def lines(self) -> list[dict[str, object]]:
+        import json
+
+        return [json.loads(line) for line in self.text.splitlines() if line]
+
+
+@pytest.fixture
+def logs() -> Iterator[LogCapture]:
+    """Capture every log record at INFO and above, rendered exactly as in production."""
+    import logging
+
+    capture = LogCapture()
+    capture.root.addHandler(capture.handler)
+    capture.root.setLevel(logging.INFO)
+    yield capture
+    capture.root.removeHandler(capture.handler)
+    capture.root.setLevel(capture.previous_level)

@@ -23,7 +23,8 @@ DATA_DIR = Path(env.text("DATA_DIR", "var")).resolve()
 KEYS_DIR = DATA_DIR / "keys"
 config.ensure_directory(DATA_DIR)
 
-DEBUG = env.flag("DEBUG", ENVIRONMENT == "development")
+# Off by default even in development: people should see the real, localized error pages.
+DEBUG = env.flag("DEBUG", False)
 SECRET_KEY = env.text("SECRET_KEY", "") or config.development_secret(KEYS_DIR, ENVIRONMENT)
 ALLOWED_HOSTS = env.names("ALLOWED_HOSTS", [] if ENVIRONMENT == "production" else ["*"])
 CSRF_TRUSTED_ORIGINS = env.names("CSRF_TRUSTED_ORIGINS", [])
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "ninja",
     "citizencloud.kernel",
     "citizencloud.identity",
+    "citizencloud.privacy",
     "citizencloud.org",
     "citizencloud.catalog",
 ]
@@ -50,6 +52,8 @@ MIDDLEWARE = [
     "citizencloud.kernel.middleware.RequestContextMiddleware",
     "citizencloud.kernel.middleware.MetricsMiddleware",
     "citizencloud.kernel.middleware.BodyLimitMiddleware",
+    # Outside the other middleware, so their error responses get the problem+json shape too.
+    "citizencloud.kernel.middleware.ProblemJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -61,7 +65,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "citizencloud.kernel.middleware.ProblemJsonMiddleware",
 ]
 
 ROOT_URLCONF = "citizencloud.urls"
@@ -90,7 +93,12 @@ DATABASE_URL = env.text("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'citizenc
 _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))
 if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
-    _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env.number("DB_POOL", 8)}
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.number("DB_POOL", 8),
+        # Seconds to wait for a connection; readiness answers 503 rather than hang.
+        "timeout": env.number("DB_POOL_TIMEOUT", 5),
+    }
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # Writers take the lock at BEGIN, so two writers queue instead of deadlocking.
@@ -207,7 +215,23 @@ STORAGES = {
 LOG_LEVEL = env.text("LOG_LEVEL", "INFO")
 LOGGING_CONFIG = None
 config.configure_logging(LOG_LEVEL, json=env.flag("LOG_JSON", True))
-METRICS_DIR = env.text("METRICS_DIR", os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""))
+
+# --- trust kernel (docs/security.md) --------------------------------------------------------
+# Keys come from the environment in production; in development they are generated on first use
+# under KEYS_DIR (mode 0600). ``kernel.config`` refuses generated keys in production.
+MASTER_KEY = env.text("MASTER_KEY", "")
+MASTER_KEYS_PREVIOUS = env.names("MASTER_KEYS_PREVIOUS", [])
+BLIND_INDEX_KEY = env.text("BLIND_INDEX_KEY", "")
+SIGNING_KEY = env.text("SIGNING_KEY", "")
+SIGNING_PUBLIC_KEYS_PREVIOUS = env.names("SIGNING_PUBLIC_KEYS_PREVIOUS", [])
+CRYPTO_PROFILE = env.choice("CRYPTO_PROFILE", ["aes-256-gcm", "sm4-gcm"], "aes-256-gcm")
+AUDIT_RETENTION_DAYS = env.number("AUDIT_RETENTION_DAYS", 180)
+AUDIT_CHECKPOINT_ENTRIES = env.number("AUDIT_CHECKPOINT_ENTRIES", 1000)
+AUDIT_CHECKPOINT_SECONDS = env.number("AUDIT_CHECKPOINT_SECONDS", 300)
+AUDIT_CHAIN_SECONDS = env.number("AUDIT_CHAIN_SECONDS", 2)
+AUDIT_ORIGIN = env.text("AUDIT_ORIGIN", "citizencloud")
+IDEMPOTENCY_TTL_SECONDS = env.number("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
+RATELIMIT_ENABLED = env.flag("RATELIMIT_ENABLED", True)
 
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
 # Catalog: seconds a search result page stays cached (0: no cache); any catalog edit expires it.
@@ -221,6 +245,12 @@ config.refuse_unsafe_production(
     allowed_hosts=ALLOWED_HOSTS,
     secure_cookies=SESSION_COOKIE_SECURE,
     keys_dir=KEYS_DIR,
+    trust_keys_from_env={
+        "MASTER_KEY": bool(MASTER_KEY),
+        "BLIND_INDEX_KEY": bool(BLIND_INDEX_KEY),
+        "SIGNING_KEY": bool(SIGNING_KEY),
+    },
+    audit_retention_days=AUDIT_RETENTION_DAYS,
 )
 
 SERVE_HOST = env.text("HOST", "127.0.0.1")

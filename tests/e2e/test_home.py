@@ -28,3 +28,9 @@ def test_home_presents_the_four_verbs_and_switches_language(
     # The choice is remembered: a new visit stays in English.
     page.goto(live_url + "/help/report/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Report a problem")
+
+
+def test_api_docs_render_from_local_files_under_the_csp(page: Page, live_url: str) -> None:
+    page.goto(live_url + "/api/v1/docs")
+    expect(page.locator(".swagger-ui .title").first).to_contain_text("citizencloud API")
+    expect(page.get_by_text("/api/v1/meta").first).to_be_visible()

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -28,7 +29,7 @@ class StrictJSONParser(Parser):
             text = request.body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MalformedBody(
-                f"The body is not valid UTF-8 (byte {exc.start}).",
+                _("The body is not valid UTF-8 (byte %(position)s).") % {"position": exc.start},
                 code="request.invalid_encoding",
                 status=400,
             ) from None
@@ -36,7 +37,7 @@ class StrictJSONParser(Parser):
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise MalformedBody(
-                "The body is not valid JSON.",
+                _("The body is not valid JSON."),
                 code="request.malformed_json",
                 status=422,
                 extra={
@@ -64,7 +65,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         request,
         status=422,
         code="request.validation_failed",
-        detail="Some fields are missing or invalid.",
+        detail=_("Some fields are missing or invalid."),
         extra={"errors": fields},
     )
 

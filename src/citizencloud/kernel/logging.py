@@ -37,10 +37,11 @@ SENSITIVE_KEYS = frozenset(
     }
 )
 MASK = "***"
-# 18-digit resident ID (GB 11643): 17 digits and a digit or X check character.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# 18-digit resident ID (GB 11643): 17 digits and a digit or X check character. Letters around
+# it do not protect it (``id110105...``): in logs we would rather mask too much than too little.
+_ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{4})[0-9]{10}([0-9]{3}[0-9Xx])(?![0-9])")
 # Mainland mobile, with or without +86 / 86 / 0086.
-_MOBILE = re.compile(r"(?<!\d)((?:\+|00)?86[- ]?)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_MOBILE = re.compile(r"(?<![0-9])((?:\+|00)?86[- ]?)?(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 
 
 def mask_text(text: str) -> str:
