@@ -118,3 +118,15 @@ def test_search_pages_are_cached_until_the_catalog_changes(
         services.retire(service=service("gjj-transfer"), editor=None, note="停止")
     after = selectors.search_page("公积金")
     assert after.paginator.count == first.paginator.count - 1
+
+
+def test_every_publication_and_retirement_is_audited() -> None:
+    from citizencloud.kernel.models import AuditEntry
+
+    who = editor()
+    services.edit(service=service(), editor=who, note="审计测试")
+    services.retire(service=service("gjj-account-merge"), editor=who, note="停止")
+    entries = AuditEntry.objects.filter(actor_name="编辑 测试").order_by("id")
+    actions = [(e.action, e.target_type, e.target_label) for e in entries]
+    assert ("catalog.service.published", "catalog.service", "gjj-withdraw-rent") in actions
+    assert ("catalog.service.retired", "catalog.service", "gjj-account-merge") in actions

@@ -84,3 +84,12 @@ def test_unknown_codes_are_404_domain_errors() -> None:
         with pytest.raises(DomainError) as info:
             lookup("nope")
         assert info.value.status == 404
+
+
+def test_granting_a_role_is_audited() -> None:
+    from citizencloud.kernel.models import AuditEntry
+
+    user = staff("clerk.audit")
+    services.assign_role(user=user, role=Role.CLERK, department=selectors.get_department("cd-hrss"))
+    entry = AuditEntry.objects.filter(action="org.staff_role.granted").latest("id")
+    assert entry.details == {"role": "clerk", "department": "cd-hrss", "region": "510100"}

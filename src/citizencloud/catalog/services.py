@@ -17,12 +17,9 @@ from citizencloud.catalog import text
 from citizencloud.catalog.models import Service, ServiceVersion, Status, Theme, Verb
 from citizencloud.catalog.schemas import Guide
 from citizencloud.identity.models import User
-from citizencloud.kernel import clock
+from citizencloud.kernel import audit, clock
 from citizencloud.kernel.errors import DomainError
-from citizencloud.kernel.logging import get_logger
 from citizencloud.org.models import Department, ServicePoint
-
-log = get_logger("citizencloud.catalog")
 
 GUIDE_CACHE_PREFIX = "catalog:guide:"
 GENERATION_KEY = "catalog:generation"
@@ -109,11 +106,13 @@ def publish(
     service.updated_at = now
     apply_search_fields(service, guide)
     service.save()
-    log.info(
-        "catalog.service.published",
-        service=service.code,
-        version=version.number,
-        editor_id=editor.pk if editor else None,
+    audit.record(
+        action="catalog.service.published",
+        actor=editor,
+        target=service,
+        target_label=service.code,
+        # The change note stays in the version row: free text must not reach the audit log.
+        details={"version": version.number, "department": service.department.code},
     )
     _forget_guide_on_commit(service.code)
     return version
@@ -153,6 +152,13 @@ def retire(
         )
     service.status = Status.MERGED if successor else Status.RETIRED
     service.successor = successor
+    audit.record(
+        action=f"catalog.service.{service.status}",
+        actor=editor,
+        target=service,
+        target_label=service.code,
+        details={"successor": successor.code if successor else None},
+    )
     service.save(update_fields=["status", "successor", "updated_at"])
     # Predecessors that pointed here now point to the new successor: no redirect chains.
     if successor is not None:

@@ -1,14 +1,12 @@
-"""Writes of the org app: granting and revoking staff roles (audited in the log)."""
+"""Writes of the org app: granting and revoking staff roles (audited)."""
 
 from __future__ import annotations
 
 from citizencloud.identity.models import User, UserKind
+from citizencloud.kernel import audit
 from citizencloud.kernel.errors import DomainError
-from citizencloud.kernel.logging import get_logger
 from citizencloud.org import policies
 from citizencloud.org.models import Department, Region, Role, StaffRole
-
-log = get_logger("citizencloud.org")
 
 
 def assign_role(
@@ -37,24 +35,21 @@ def assign_role(
         user=user, role=role, department=department, defaults={"region": scope}
     )
     if created:
-        log.info(
-            "org.staff_role.granted",
-            user_id=user.pk,
-            role=role,
-            department=department.code,
-            region=scope.code,
-            actor_id=actor.pk if actor else None,
+        audit.record(
+            action="org.staff_role.granted",
+            actor=actor,
+            target=user,
+            details={"role": role, "department": department.code, "region": scope.code},
         )
     return staff_role
 
 
 def revoke_role(*, staff_role: StaffRole, actor: User | None = None) -> None:
     """Withdraw a role from a staff account."""
-    log.info(
-        "org.staff_role.revoked",
-        user_id=staff_role.user_id,
-        role=staff_role.role,
-        department_id=staff_role.department_id,
-        actor_id=actor.pk if actor else None,
+    audit.record(
+        action="org.staff_role.revoked",
+        actor=actor,
+        target=staff_role.user,
+        details={"role": staff_role.role, "department": staff_role.department.code},
     )
     staff_role.delete()
