@@ -97,3 +97,16 @@ def test_the_loaded_catalog_matches_the_files_and_reloading_changes_nothing() ->
     assert service.published.number >= 1
     assert service.department.code == "cd-police"
     assert service.points.filter(code="hall-510104").exists()
+
+
+@pytest.mark.django_db
+def test_the_load_command_checks_and_loads() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_catalog", "--check", stdout=out)
+    assert "valid" in out.getvalue()
+    call_command("load_catalog", stdout=out)
+    assert "services: " in out.getvalue()
