@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from citizencloud.catalog import loading as catalog_loading
+from citizencloud.kernel.models import AuditEntry
 from citizencloud.org import loading as org_loading
 
 
@@ -18,7 +19,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock(), transaction.atomic():
         org_loading.load_all()
         catalog_loading.load_catalog()
-    return
+        # Loading audits each publication; other suites expect to start with an empty log.
+        AuditEntry.objects.all().delete()
+    yield
 
 
 @pytest.fixture(autouse=True)
