@@ -15,13 +15,12 @@ from citizencloud.org import loading as org_loading
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock(), transaction.atomic():
         org_loading.load_all()
         catalog_loading.load_catalog()
         # Loading audits each publication; other suites expect to start with an empty log.
         AuditEntry.objects.all().delete()
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from citizencloud.identity.models import User, UserKind
@@ -93,3 +95,25 @@ def test_granting_a_role_is_audited() -> None:
     services.assign_role(user=user, role=Role.CLERK, department=selectors.get_department("cd-hrss"))
     entry = AuditEntry.objects.filter(action="org.staff_role.granted").latest("id")
     assert entry.details == {"role": "clerk", "department": "cd-hrss", "region": "510100"}
+
+
+def test_granting_in_the_admin_goes_through_the_rules(admin_client: Any) -> None:
+    from citizencloud.kernel.models import AuditEntry
+
+    user = staff("clerk.admin")
+    department = selectors.get_department("510104-hrss")
+    data = {
+        "user": user.pk,
+        "role": "clerk",
+        "department": department.pk,
+        "region": department.region.pk,
+    }
+    response = admin_client.post("/admin/org/staffrole/add/", data)
+    assert response.status_code == 302
+    assert user.staff_roles.get().role == "clerk"
+    assert AuditEntry.objects.filter(action="org.staff_role.granted").exists()
+    citizen = User.objects.create_user("citizen.li", "pw-123456789")
+    data["user"] = citizen.pk
+    refused = admin_client.post("/admin/org/staffrole/add/", data)
+    assert refused.status_code == 409  # org.not_staff, shown as an error page
+    assert not citizen.staff_roles.exists()
