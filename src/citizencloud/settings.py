@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "citizencloud.kernel",
     "citizencloud.identity",
     "citizencloud.privacy",
+    "citizencloud.org",
+    "citizencloud.catalog",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,8 @@ IDEMPOTENCY_TTL_SECONDS = env.number("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
 RATELIMIT_ENABLED = env.flag("RATELIMIT_ENABLED", True)
 
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
+# Catalog: seconds a search result page stays cached (0: no cache); any catalog edit expires it.
+CATALOG_SEARCH_CACHE_SECONDS = env.number("CATALOG_SEARCH_CACHE_SECONDS", 120)
 REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")
 
 config.refuse_unsafe_production(
