@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "citizencloud.kernel.middleware.BodyLimitMiddleware",
     # Outside the other middleware, so their error responses get the problem+json shape too.
     "citizencloud.kernel.middleware.ProblemJsonMiddleware",
+    "citizencloud.kernel.middleware.SqliteReadTransactionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,6 +111,9 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # Keep a thread's connection between requests (opening SQLite and running the PRAGMAs on
+    # every request costs more than the query).
+    _db["CONN_MAX_AGE"] = env.number("SQLITE_CONN_MAX_AGE", 300)
 # One transaction per request: DESIGN.md §4 rule 3 (docs/decisions/0002-unit-of-work.md).
 _db["ATOMIC_REQUESTS"] = True
 DATABASES = {"default": _db}
