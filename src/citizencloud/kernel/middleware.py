@@ -10,7 +10,7 @@ from collections.abc import Callable
 import structlog
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 from citizencloud.kernel import errors, metrics
@@ -170,8 +170,13 @@ class SqliteReadTransactionMiddleware:
         reads_only = request.method in SAFE_METHODS and not getattr(
             view_func, "writes_on_safe_methods", False
         )
+        opted_out = getattr(view_func, "_non_atomic_requests", set())
         for connection in connections.all():
-            if connection.vendor == "sqlite":
+            if connection.vendor != "sqlite" or connection.alias in opted_out:
+                continue
+            try:
                 # Connecting resets the mode from settings, so connect first, then choose.
                 connection.ensure_connection()
-                connection.transaction_mode = "DEFERRED" if reads_only else "IMMEDIATE"  # type: ignore[attr-defined]
+            except DatabaseError:
+                continue  # the view's own transaction will report it
+            connection.transaction_mode = "DEFERRED" if reads_only else "IMMEDIATE"  # type: ignore[attr-defined]
