@@ -170,7 +170,7 @@ class SqliteReadTransactionMiddleware:
         reads_only = request.method in SAFE_METHODS and not getattr(
             view_func, "writes_on_safe_methods", False
         )
-        opted_out = getattr(view_func, "_non_atomic_requests", set())
+        opted_out: set[str] = getattr(view_func, "_non_atomic_requests", set())
         for connection in connections.all():
             if connection.vendor != "sqlite" or connection.alias in opted_out:
                 continue
