@@ -161,7 +161,9 @@ def start_totp(request: HttpRequest) -> schemas.TotpStartOut:
     summary="Confirm TOTP; returns recovery codes once",
 )
 def confirm_totp(request: HttpRequest, body: schemas.CodeIn) -> schemas.RecoveryCodesOut:
-    codes = services.confirm_totp(user=_user(request), code=body.code, origin=web.origin(request))
+    codes = services.confirm_totp(
+        user=_user(request), code=body.code, origin=web.origin(request), session=_session(request)
+    )
     return schemas.RecoveryCodesOut(recovery_codes=codes)
 
 

@@ -296,9 +296,11 @@ def mfa(request: HttpRequest) -> HttpResponse:
 
         def confirm() -> HttpResponse:
             new_codes = services.confirm_totp(
-                user=user, code=confirm_form.cleaned_data["code"], origin=web.origin(request)
+                user=user,
+                code=confirm_form.cleaned_data["code"],
+                origin=web.origin(request),
+                session=_session(request),
             )
-            UserSession.objects.filter(pk=_session(request).pk).update(mfa=True)
             request.session[RECOVERY_SHOWN] = new_codes
             messages.success(request, _("Two-step verification is on."))
             return redirect("identity:mfa")

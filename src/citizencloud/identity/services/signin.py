@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.utils.translation import gettext as _
 
 from citizencloud.identity import validation
@@ -52,8 +52,9 @@ class LoginResult:
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    # Verified against when the login name is unknown, so both cases cost one argon2 check.
+def _dummy_hash(algorithm: str) -> str:
+    # Verified against when the login name is unknown, so both cases cost one check with the
+    # preferred hasher's current parameters.
     return make_password("citizencloud-no-such-account")
 
 
@@ -93,7 +94,7 @@ def authenticate(*, login: str, password: str, origin: Origin) -> User:
     if user is not None and user.is_active:
         valid = user.check_password(password or "")
     else:
-        check_password(password or "", _dummy_hash())
+        check_password(password or "", _dummy_hash(get_hasher().algorithm))
         valid = False
     if not valid:
         _failed(user, key, origin, reason="password")
