@@ -88,7 +88,7 @@ def test_recovery_codes_work_once(zhang: User) -> None:
 def test_turning_mfa_off_needs_the_password(zhang: User) -> None:
     with clock.frozen(START):
         token = sign_in(Client(), ZHANG["phone"])
-        totp, _ = enrol(token)
+        _totp, _ = enrol(token)
     wrong = Client().delete(
         "/api/v1/me/mfa/totp",
         {"password": "nope"},

@@ -57,7 +57,8 @@ def test_me_is_masked_and_tells_kind_and_level(zhang: User) -> None:
     assert me["phone"] == "138****0001"
     assert me["kind"] == "citizen"
     assert me["assurance_level"] == 1
-    assert ZHANG["id_number"] not in str(me) and ZHANG["phone"] not in str(me)
+    assert ZHANG["id_number"] not in str(me)
+    assert ZHANG["phone"] not in str(me)
 
 
 def test_the_session_cookie_works_too_and_the_id_rotates_at_login(zhang: User) -> None:
@@ -182,7 +183,8 @@ def test_the_delay_policy_is_capped_and_locks_for_good_at_100() -> None:
     assert delays[5] == dt.timedelta(seconds=30)
     assert delays[6] == dt.timedelta(seconds=60)
     assert all(d is not None and d <= dt.timedelta(hours=1) for d in delays[5:100])
-    assert delays[100] is not None and delays[100] > dt.timedelta(days=365)
+    assert delays[100] is not None
+    assert delays[100] > dt.timedelta(days=365)
 
 
 def test_hard_lock_after_100_consecutive_failures(zhang: User) -> None:
@@ -196,7 +198,8 @@ def test_hard_lock_after_100_consecutive_failures(zhang: User) -> None:
     response = post(Client(), "/api/v1/session", {"login": ZHANG["phone"], "password": PASSWORD})
     assert response.status_code == 429
     row = LoginThrottle.objects.get(key=key)
-    assert row.failures == 100 and row.locked_until is not None
+    assert row.failures == 100
+    assert row.locked_until is not None
     assert row.locked_until >= throttle.FOREVER
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import APIKeyCookie, HttpBearer
-
 from django.utils.translation import gettext as _
+from ninja.security import APIKeyCookie, HttpBearer
 
 from citizencloud.identity import selectors
 from citizencloud.identity.models import User, UserSession
