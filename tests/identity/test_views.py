@@ -94,7 +94,7 @@ def test_header_shows_sign_in_then_my_account() -> None:
     assert "/account/login/" in client.get("/").content.decode()
     register_by_pages(client)
     login_by_pages(client)
-    assert 'class="account-link" href="/account/"' in client.get("/").content.decode()
+    assert 'class="report-link account-link" href="/account/"' in client.get("/").content.decode()
 
 
 def test_admin_login_goes_through_the_account_pages() -> None:
