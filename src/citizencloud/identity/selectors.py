@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -72,6 +73,10 @@ def session_by_token_hash(token_hash: str) -> UserSession | None:
 
 
 def session_by_id(public_id: str) -> UserSession | None:
+    try:
+        uuid.UUID(str(public_id))
+    except ValueError:
+        return None
     session = (
         UserSession.objects.select_related("user", "acting_as").filter(public_id=public_id).first()
     )

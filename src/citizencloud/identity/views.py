@@ -34,8 +34,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _session(request: HttpRequest) -> UserSession:
-    session: UserSession = request.identity_session  # type: ignore[attr-defined]
+def _session(request: HttpRequest) -> UserSession | None:
+    session: UserSession | None = getattr(request, "identity_session", None)
     return session
 
 
@@ -241,7 +241,7 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
 def devices(request: HttpRequest) -> HttpResponse:
     context = {
         "sessions": selectors.live_sessions(_user(request)),
-        "current": _session(request).pk,
+        "current": getattr(_session(request), "pk", None),
     }
     return render(request, "identity/devices.html", context)
 
@@ -363,10 +363,13 @@ def businesses(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def act_as(request: HttpRequest) -> HttpResponse:
+    session = _session(request)
+    if session is None:
+        return redirect("identity:login")
     try:
         services.act_as(
             user=_user(request),
-            session=_session(request),
+            session=session,
             business_id=request.POST.get("business_id") or None,
             origin=web.origin(request),
         )
