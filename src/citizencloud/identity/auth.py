@@ -27,10 +27,27 @@ def _hold_at_enrolment(request: HttpRequest, session: UserSession) -> None:
             )
 
 
+def _oidc_user(request: HttpRequest, token: str) -> User | None:
+    """An OIDC access token is a bearer token too, for reading the masked profile
+    (``GET /api/v1/me``); everything else about the account needs the person's own session."""
+    if request.method != "GET" or request.path != "/api/v1/me":
+        return None
+    access = selectors.oidc_access_token(sha256(token))
+    if access is None or access.user is None or not access.user.is_active:
+        return None
+    request.user = access.user
+    request.identity_session = None  # type: ignore[attr-defined]
+    request.oidc_token = access  # type: ignore[attr-defined]
+    user: User = access.user
+    return user
+
+
 class Bearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         session = selectors.session_by_token_hash(sha256(token))
-        if session is None or not session.user.is_active:
+        if session is None:
+            return _oidc_user(request, token)
+        if not session.user.is_active:
             return None
         touch_session(session)
         _hold_at_enrolment(request, session)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizencloud.identity import forms, qr, selectors, services, web
 from citizencloud.identity.models import Business, TotpDevice, User, UserSession
+from citizencloud.identity.services import consent
 from citizencloud.identity.services import mfa as mfa_service
 from citizencloud.identity.services.signin import authenticate, finish_login, second_factor
 from citizencloud.identity.services.signin import throttle_key as login_key
@@ -222,8 +223,17 @@ def account(request: HttpRequest) -> HttpResponse:
         "profile": selectors.profile(user, _session(request)),
         "password_form": form,
         "businesses": selectors.businesses(user),
+        "consents": selectors.consents(user),
     }
     return render(request, "identity/account.html", context)
+
+
+@login_required
+@require_POST
+def revoke_consent(request: HttpRequest, consent_id: str) -> HttpResponse:
+    consent.revoke(user=_user(request), consent_id=consent_id, origin=web.origin(request))
+    messages.success(request, _("The app no longer receives your information."))
+    return redirect("identity:account")
 
 
 @login_required
