@@ -213,3 +213,12 @@ def test_codes_per_phone_are_rate_limited() -> None:
     ]
     assert statuses[:5] == [202] * 5
     assert statuses[5] == 429
+
+
+def test_stale_registrations_are_pruned_by_later_ones() -> None:
+    start = dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)
+    with clock.frozen(start) as advance:
+        post(Client(), "/api/v1/citizens", {**ZHANG, "password": PASSWORD})
+        advance(dt.timedelta(days=2))
+        post(Client(), "/api/v1/citizens", {**WANG, "password": PASSWORD})
+    assert PendingRegistration.objects.count() == 1

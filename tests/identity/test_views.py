@@ -121,3 +121,55 @@ def test_dev_sms_pages_do_not_exist_in_production(settings: object) -> None:
     settings.ENVIRONMENT = "production"  # type: ignore[attr-defined]
     assert Client().get("/dev/sms").status_code == 404
     assert Client().get("/dev/sms.json").status_code == 404
+
+
+def test_business_pages_register_grant_switch_and_revoke() -> None:
+    from citizencloud.identity.models import AgentGrant, UserSession
+
+    client = Client()
+    register_by_pages(client)
+    login_by_pages(client)
+    assert client.post("/account/verify-identity/").status_code == 302
+    uscc = "91510100MA6123456W"
+    created = client.post("/account/businesses/", {"name": "示范科技", "uscc": uscc})
+    assert created.status_code == 302
+    bad = client.post("/account/businesses/", {"name": "示范科技", "uscc": "123"})
+    assert 'class="field-error"' in bad.content.decode()
+    from citizencloud.identity.models import Business
+
+    business = Business.objects.get()
+    from tests.identity.support import register as api_register
+
+    api_register(Client(), WANG)
+    agents_url = f"/account/businesses/{business.public_id}/agents/"
+    granted = client.post(
+        agents_url, {"grant": "1", "agent_phone": WANG["phone"], "powers": ["pay", "view"]}
+    )
+    assert granted.status_code == 302
+    grant = AgentGrant.objects.get()
+    assert grant.powers == ["pay", "view"]
+    agent = Client()
+    login_by_pages(agent, WANG["phone"])
+    switched = agent.post("/account/businesses/acting-as/", {"business_id": business.public_id})
+    assert switched.status_code == 302
+    assert UserSession.objects.filter(acting_as=business).count() == 1
+    assert "示范科技" in agent.get("/account/businesses/").content.decode()
+    assert client.post(agents_url, {"revoke": str(grant.public_id)}).status_code == 302
+    assert UserSession.objects.filter(acting_as=business).count() == 0
+    assert Client().get(agents_url).status_code == 302  # signed out: to the login page
+    assert agent.get(agents_url).status_code == 404  # not the representative
+
+
+def test_this_wasnt_me_ends_that_session() -> None:
+    from citizencloud.identity.models import Activity
+
+    client = Client()
+    register_by_pages(client)
+    stranger = Client()
+    login_by_pages(stranger)
+    login_by_pages(client)
+    entry = Activity.objects.filter(kind="login").order_by("at").first()
+    assert entry is not None
+    assert client.post(f"/account/activity/{entry.public_id}/not-me/").status_code == 302
+    assert stranger.get("/account/").status_code == 302
+    assert client.get("/account/").status_code == 200
