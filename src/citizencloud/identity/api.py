@@ -46,6 +46,26 @@ def verify_phone(request: HttpRequest, body: schemas.VerifyPhoneIn) -> schemas.A
     )
 
 
+@router.post("/password-reset", response={202: schemas.AcceptedOut}, summary="Forgot password")
+def request_reset(request: HttpRequest, body: schemas.ResetIn) -> Status[schemas.AcceptedOut]:
+    services.request_reset(phone=body.phone)
+    detail = _("If this phone number has an account, a code is on its way to it.")
+    return Status(202, schemas.AcceptedOut(status="code_sent", detail=detail))
+
+
+@router.post(
+    "/password-reset/confirm", response={204: None}, summary="Set a new password with the code"
+)
+def confirm_reset(request: HttpRequest, body: schemas.ResetConfirmIn) -> Status[None]:
+    services.confirm_reset(
+        phone=body.phone,
+        code=body.code,
+        new_password=body.new_password,
+        origin=web.origin(request),
+    )
+    return Status(204, None)
+
+
 @router.post("/session", response=schemas.TokenOut, summary="Sign in")
 def create_session(request: HttpRequest, body: schemas.SessionIn) -> schemas.TokenOut:
     result = services.login(

@@ -329,3 +329,19 @@ class AssertionJti(models.Model):
 
     def __str__(self) -> str:
         return "assertion jti"
+
+
+class PasswordReset(models.Model):
+    """A code texted to an account's phone to set a new password (and lift a lockout)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    phone_index = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True)
+    code = EncryptedField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"password reset {self.public_id}"

@@ -134,3 +134,13 @@ class ConsentOut(Schema):
     client_id: str
     scopes: list[str]
     granted_at: dt.datetime
+
+
+class ResetIn(Schema):
+    phone: str = Field(max_length=30)
+
+
+class ResetConfirmIn(Schema):
+    phone: str = Field(max_length=30)
+    code: str = Field(max_length=20)
+    new_password: str = Field(max_length=1024)

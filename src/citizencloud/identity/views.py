@@ -178,6 +178,43 @@ def login_mfa(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/login_mfa.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = forms.ResetForm(request.POST or None)
+    if request.method == "POST":
+
+        def act() -> HttpResponse:
+            services.request_reset(phone=form.cleaned_data["phone"])
+            return redirect(reverse("identity:password-reset-confirm") + "?sent=1")
+
+        done = _form_post(request, form, act)
+        if done is not None:
+            return done
+    return render(request, "identity/password_reset.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    form = forms.ResetConfirmForm(request.POST or None)
+    if request.method == "POST":
+
+        def act() -> HttpResponse:
+            services.confirm_reset(
+                phone=form.cleaned_data["phone"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password"],
+                origin=web.origin(request),
+            )
+            messages.success(request, _("Your new password is set. Sign in with it."))
+            return redirect("identity:login")
+
+        done = _form_post(request, form, act)
+        if done is not None:
+            return done
+    context = {"form": form, "sent": "sent" in request.GET}
+    return render(request, "identity/password_reset_confirm.html", context)
+
+
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     session = getattr(request, "identity_session", None)
