@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Schema
 
 from citizencloud import __version__
+from citizencloud.applications.api import router as applications_router
 from citizencloud.catalog.api import router as catalog_router
 from citizencloud.identity.api import router as identity_router
 from citizencloud.kernel import ratelimit
@@ -40,3 +41,4 @@ def meta(request: HttpRequest) -> MetaOut:
 
 api.add_router("", org_router)
 api.add_router("", catalog_router)
+api.add_router("", applications_router)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "citizencloud.privacy",
     "citizencloud.org",
     "citizencloud.catalog",
+    "citizencloud.applications",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""办 Apply: form definitions, cases and their workflow, the SLA clock, staff queues, attachments."""

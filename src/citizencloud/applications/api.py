@@ -1,0 +1,117 @@
+"""``/api/v1/applications`` (the applicant) and ``/api/v1/staff/cases`` (the back office)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from citizencloud.applications import presenters, selectors, services
+from citizencloud.applications.schemas import (
+    ActionIn,
+    ApplicationIn,
+    ApplicationListItem,
+    ApplicationOut,
+    StaffCaseItem,
+    SupplementIn,
+)
+from citizencloud.identity.auth import AUTH
+from citizencloud.kernel.errors import DomainError, PermissionDenied
+
+router = Router(tags=["applications"], auth=AUTH)
+
+
+def _citizen(request: HttpRequest) -> Any:
+    user = request.user
+    if getattr(user, "kind", "") != "citizen":
+        raise PermissionDenied("Only citizens apply.", code="applications.citizens_only")
+    return user
+
+
+def _staff(request: HttpRequest) -> Any:
+    user = request.user
+    if getattr(user, "kind", "") != "staff":
+        raise PermissionDenied("Staff only.", code="applications.staff_only")
+    return user
+
+
+@router.post("/applications", response={201: ApplicationOut}, summary="Apply for a service")
+def submit(request: HttpRequest, body: ApplicationIn) -> tuple[int, dict[str, Any]]:
+    case = services.submit(
+        citizen=_citizen(request), service_code=body.service_code, form=body.form, request=request
+    )
+    return 201, presenters.detail(case, citizen=True)
+
+
+@router.get("/applications", response=list[ApplicationListItem], summary="My applications")
+def mine(request: HttpRequest) -> list[dict[str, Any]]:
+    return [presenters.item(c) for c in selectors.mine(_citizen(request))[:200]]
+
+
+@router.get("/applications/{case_id}", response=ApplicationOut, summary="One of my applications")
+def one(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    case = selectors.get_for_citizen(_citizen(request), case_id, request=request)
+    return presenters.detail(case, citizen=True)
+
+
+def _decode(files: list[dict[str, str]]) -> list[tuple[str, bytes, str]]:
+    try:
+        return [
+            (f.get("name", ""), base64.b64decode(f.get("content_base64", ""), validate=True), f.get("material", ""))
+            for f in files
+        ]
+    except (binascii.Error, ValueError):
+        raise DomainError("A file is not valid base64.", code="applications.bad_base64", status=422) from None
+
+
+@router.post("/applications/{case_id}/supplements", response=ApplicationOut, summary="Supply what was asked for")
+def supplement(request: HttpRequest, case_id: str, body: SupplementIn) -> dict[str, Any]:
+    case = services.supply(
+        citizen=_citizen(request),
+        public_id=case_id,
+        uploads=_decode(body.files),
+        message=body.message,
+        request=request,
+    )
+    return presenters.detail(case, citizen=True)
+
+
+@router.post("/applications/{case_id}/withdraw", response=ApplicationOut, summary="Withdraw")
+def withdraw(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    case = services.withdraw(citizen=_citizen(request), public_id=case_id, request=request)
+    return presenters.detail(case, citizen=True)
+
+
+@router.get("/staff/cases", response=list[StaffCaseItem], summary="The staff queue")
+def staff_cases(request: HttpRequest, state: str = "", department_id: int | None = None) -> list[dict[str, Any]]:
+    staff = _staff(request)
+    rows = selectors.queue(staff, department_id=department_id, state=state or None)[:200]
+    return [
+        {
+            **presenters.item(c),
+            "assignee": c.assignee.username if c.assignee else "",
+            "applicant": services.masked_applicant(c),
+        }
+        for c in rows
+    ]
+
+
+@router.post("/staff/cases/{case_id}/actions", response=ApplicationOut, summary="Act on a case")
+def staff_action(request: HttpRequest, case_id: str, body: ActionIn) -> dict[str, Any]:
+    staff = _staff(request)
+    if body.action == "claim":
+        case = services.claim(staff=staff, public_id=case_id, version=body.version, request=request)
+    else:
+        case = services.act(
+            staff=staff,
+            public_id=case_id,
+            action=body.action,
+            version=body.version,
+            details={"reason": body.reason, "legal_basis": body.legal_basis, "items": body.items},
+            message=body.message,
+            request=request,
+        )
+    return presenters.detail(case, citizen=False)

@@ -1,0 +1,73 @@
+"""The data files: per-service form + workflow definitions and the holiday calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from citizencloud.applications import sla, workflow
+from citizencloud.kernel.errors import NotFound
+
+DATA = Path(__file__).parent / "data"
+
+__all__ = ["ServiceDefinition", "calendar", "definition", "has_form", "service_codes"]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    code: str
+    form: dict[str, Any]  # JSON Schema 2020-12 with x-ui hints
+    attachments: list[dict[str, Any]]
+    workflow: workflow.Definition
+
+
+@functools.cache
+def calendar() -> sla.Calendar:
+    raw = json.loads((DATA / "calendar_cn.json").read_text(encoding="utf-8"))
+    return sla.Calendar(
+        holidays=frozenset(dt.date.fromisoformat(d) for d in raw["holidays"]),
+        makeup_working_days=frozenset(dt.date.fromisoformat(d) for d in raw["makeup_working_days"]),
+    )
+
+
+def _parse(raw: dict[str, Any]) -> ServiceDefinition:
+    Draft202012Validator.check_schema(raw["form"])
+    return ServiceDefinition(
+        code=raw["service"],
+        form=raw["form"],
+        attachments=list(raw.get("attachments", [])),
+        workflow=workflow.parse_definition(raw["workflow"]),
+    )
+
+
+@functools.cache
+def _all() -> dict[str, ServiceDefinition]:
+    found = {}
+    for path in sorted((DATA / "services").glob("*.json")):
+        parsed = _parse(json.loads(path.read_text(encoding="utf-8")))
+        found[parsed.code] = parsed
+    return found
+
+
+def service_codes() -> list[str]:
+    return sorted(_all())
+
+
+def has_form(code: str) -> bool:
+    return code in _all()
+
+
+def definition(code: str) -> ServiceDefinition:
+    found = _all().get(code)
+    if found is None:
+        raise NotFound(
+            "This service does not take applications online yet.",
+            code="applications.no_form",
+        )
+    return found

@@ -1,0 +1,28 @@
+"""PURE: may this subject do this to this case?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from citizencloud.applications.workflow import ACTIONS_BY_CITIZEN, Action, Definition
+
+
+class HasRole(Protocol):
+    role: str
+    department_id: int
+
+
+def staff_may(
+    action: Action, *, scopes: Iterable[HasRole], department_id: int, definition: Definition
+) -> bool:
+    """A staff account may act when one of its roles in the case's department is listed for
+    the action in the service's workflow definition."""
+    if action in ACTIONS_BY_CITIZEN:
+        return False
+    roles = set(definition.roles.get(action, ()))
+    return any(s.department_id == department_id and s.role in roles for s in scopes)
+
+
+def citizen_may(action: Action, *, citizen_id: int, owner_id: int) -> bool:
+    return action in ACTIONS_BY_CITIZEN and citizen_id == owner_id

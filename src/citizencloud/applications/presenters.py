@@ -1,0 +1,72 @@
+"""Cases as plain dicts for the API and the pages (reads only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from citizencloud.applications import definitions, selectors, services, sla, workflow
+from citizencloud.applications.models import Application
+
+
+def sla_of(case: Application) -> sla.SlaStatus:
+    return sla.sla_status(
+        definitions.calendar(),
+        started=case.started_on,
+        total_days=case.sla_days,
+        paused_days=case.paused_days,
+        today=services.today(),
+        paused_since=case.paused_since,
+    )
+
+
+def item(case: Application) -> dict[str, Any]:
+    return {
+        "id": str(case.public_id),
+        "reference": case.reference,
+        "service_code": case.service.code,
+        "service_name": case.service.name,
+        "state": case.state,
+        "department": case.department.name,
+        "deadline": sla_of(case).deadline,
+        "sla_colour": sla_of(case).colour,
+        "version": case.version,
+        "submitted_at": case.submitted_at,
+    }
+
+
+def next_actions(case: Application, *, citizen: bool) -> list[str]:
+    kinds = workflow.allowed_actions(workflow.Kind(case.state))
+    return [str(a) for a in kinds if (a in workflow.ACTIONS_BY_CITIZEN) == citizen]
+
+
+def detail(case: Application, *, citizen: bool) -> dict[str, Any]:
+    steps = selectors.timeline(case, internal=not citizen)
+    return {
+        **item(case),
+        "form": services.form_answers(case),
+        "supplement_items": list(case.supplement_items or []),
+        "next_actions": next_actions(case, citizen=citizen),
+        "timeline": [
+            {
+                "action": s.action,
+                "from_state": s.from_state,
+                "to_state": s.to_state,
+                "actor": s.actor_label,
+                "department": s.department.name if s.department else "",
+                "message": s.message,
+                "details": s.details,
+                "at": s.at,
+            }
+            for s in steps
+        ],
+        "attachments": [
+            {
+                "id": str(a.public_id),
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in selectors.attachments(case)
+        ],
+    }

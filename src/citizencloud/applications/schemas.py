@@ -1,0 +1,64 @@
+"""API shapes of cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class ApplicationIn(Schema):
+    service_code: str
+    form: dict[str, Any]
+
+
+class StepOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    department: str
+    message: str
+    details: dict[str, Any]
+    at: dt.datetime
+
+
+class ApplicationListItem(Schema):
+    id: str
+    reference: str
+    service_code: str
+    service_name: str
+    state: str
+    department: str
+    deadline: dt.date
+    sla_colour: str
+    version: int
+    submitted_at: dt.datetime
+
+
+class ApplicationOut(ApplicationListItem):
+    form: dict[str, Any]
+    supplement_items: list[str]
+    next_actions: list[str]
+    timeline: list[StepOut]
+    attachments: list[dict[str, Any]]
+
+
+class SupplementIn(Schema):
+    message: str = ""
+    files: list[dict[str, str]] = []  # {"name", "content_base64", "material"}
+
+
+class ActionIn(Schema):
+    action: str
+    version: int | None = None
+    reason: str = ""
+    legal_basis: str = ""
+    items: list[str] = []
+    message: str = ""
+
+
+class StaffCaseItem(ApplicationListItem):
+    assignee: str
+    applicant: dict[str, str]

@@ -1,0 +1,83 @@
+"""PURE: working days on a China holiday calendar, and the SLA deadline of a case.
+
+A deadline of N working days ends at the end of the Nth working day after the day the clock
+started. Days on which the case waited for the citizen (a supplement) do not count: each paused
+working day pushes the deadline back by one working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+__all__ = ["Calendar", "SlaStatus", "sla_status"]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Weekends are rest days, except make-up working days (调休上班); holidays are rest days."""
+
+    holidays: frozenset[dt.date] = field(default_factory=frozenset)
+    makeup_working_days: frozenset[dt.date] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.makeup_working_days:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def add_working_days(self, start: dt.date, days: int) -> dt.date:
+        """The ``days``-th working day after ``start`` (``start`` itself when ``days`` is 0)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        current = start
+        while days > 0:
+            current += dt.timedelta(days=1)
+            if self.is_working_day(current):
+                days -= 1
+        return current
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]: 0 when ``end`` is not after ``start``."""
+        count, current = 0, start
+        while current < end:
+            current += dt.timedelta(days=1)
+            count += self.is_working_day(current)
+        return count
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    deadline: dt.date
+    used_days: int
+    total_days: int
+    colour: str  # "green" | "amber" | "red"
+
+    @property
+    def fraction(self) -> float:
+        return self.used_days / self.total_days if self.total_days else 1.0
+
+
+WARN_FRACTION = 0.8
+
+
+def sla_status(
+    calendar: Calendar,
+    *,
+    started: dt.date,
+    total_days: int,
+    paused_days: int,
+    today: dt.date,
+    paused_since: dt.date | None = None,
+) -> SlaStatus:
+    """Where a case stands against its deadline on ``today`` (a paused clock stands still)."""
+    running_pause = calendar.working_days_between(paused_since, today) if paused_since else 0
+    deadline = calendar.add_working_days(started, total_days + paused_days + running_pause)
+    used = calendar.working_days_between(started, today) - paused_days - running_pause
+    used = max(used, 0)
+    if today > deadline:
+        colour = "red"
+    elif total_days and used >= WARN_FRACTION * total_days:
+        colour = "amber"
+    else:
+        colour = "green"
+    return SlaStatus(deadline=deadline, used_days=used, total_days=total_days, colour=colour)
