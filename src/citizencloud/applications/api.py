@@ -7,7 +7,7 @@ import binascii
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from citizencloud.applications import presenters, selectors, services
 from citizencloud.applications.schemas import (
@@ -39,11 +39,11 @@ def _staff(request: HttpRequest) -> Any:
 
 
 @router.post("/applications", response={201: ApplicationOut}, summary="Apply for a service")
-def submit(request: HttpRequest, body: ApplicationIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, body: ApplicationIn) -> Status:
     case = services.submit(
         citizen=_citizen(request), service_code=body.service_code, form=body.form, request=request
     )
-    return 201, presenters.detail(case, citizen=True)
+    return Status(201, presenters.detail(case, citizen=True))
 
 
 @router.get("/applications", response=list[ApplicationListItem], summary="My applications")

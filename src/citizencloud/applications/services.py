@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from citizencloud.applications import attachments as files
 from citizencloud.applications import definitions, forms, policies, selectors, workflow
@@ -41,6 +42,13 @@ EVENTS: Mapping[workflow.Action, str] = {
 
 class StaleCase(Conflict):
     code = "applications.stale"
+
+
+def _stale(version: int) -> StaleCase:
+    return StaleCase(
+        _("Someone else changed this case a moment ago; reload it and try again."),
+        extra={"expected_version": version},
+    )
 
 
 def today() -> dt.date:
@@ -107,6 +115,8 @@ def _transition(
     details: Mapping[str, Any],
     message: str = "",
 ) -> Application:
+    if version is not None and version != case.version:
+        raise _stale(version)
     before = workflow.CaseState(
         kind=workflow.Kind(case.state),
         paused_since=case.paused_since,
@@ -131,10 +141,7 @@ def _transition(
         changes["closed_at"] = clock.now()
     updated = Application.objects.filter(pk=case.pk, version=expected).update(**changes)
     if updated != 1:
-        raise StaleCase(
-            "Someone else changed this case a moment ago; reload it and try again.",
-            extra={"expected_version": expected},
-        )
+        raise _stale(expected)
     case.refresh_from_db()
     Step.objects.create(
         application=case,

@@ -161,7 +161,7 @@ def transition(
     target = TRANSITIONS.get((state.kind, action))
     if target is None:
         raise IllegalTransition(
-            f"A case that is {state.kind} cannot be {action}ed.",
+            f"The action {action} is not possible while the case is {state.kind}.",
             extra={"state": str(state.kind), "action": str(action)},
         )
     needed = REQUIRED_DETAILS.get(action)
