@@ -43,7 +43,7 @@ def detail(case: Application, *, citizen: bool) -> dict[str, Any]:
     steps = selectors.timeline(case, internal=not citizen)
     return {
         **item(case),
-        "form": services.form_answers(case),
+        "form": services.form_answers(case) if citizen else services.masked_answers(case),
         "supplement_items": list(case.supplement_items or []),
         "next_actions": next_actions(case, citizen=citizen),
         "timeline": [

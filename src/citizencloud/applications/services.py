@@ -22,7 +22,13 @@ from citizencloud.applications.models import Application, Attachment, State, Ste
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel import audit, clock, events
 from citizencloud.kernel.errors import Conflict, DomainError, PermissionDenied
-from citizencloud.kernel.masking import mask_id_number, mask_name, mask_phone
+from citizencloud.kernel.masking import (
+    mask_address,
+    mask_bank_card,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 from citizencloud.org import selectors as org
 from citizencloud.privacy import services as privacy
 
@@ -283,6 +289,28 @@ def note(*, staff: Any, public_id: Any, text: str, to_citizen: bool, request: An
 def form_answers(case: Application) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(str(case.form_data))
     return data
+
+
+def masked_answers(case: Application) -> dict[str, Any]:
+    """The form answers with personal fields masked, for staff before a reveal. Which fields
+    are personal follows the field-name convention of the definitions (name, phone, address,
+    bank_card, id_number and their ``*_name`` / ``*_address`` variants)."""
+    masked: dict[str, Any] = {}
+    for key, value in form_answers(case).items():
+        text = str(value)
+        if key == "bank_card":
+            masked[key] = mask_bank_card(text)
+        elif key == "phone":
+            masked[key] = mask_phone(text)
+        elif key == "id_number":
+            masked[key] = mask_id_number(text)
+        elif key == "name" or key.endswith("_name") and key != "business_name":
+            masked[key] = mask_name(text)
+        elif key == "address" or key.endswith("_address"):
+            masked[key] = mask_address(text)
+        else:
+            masked[key] = value
+    return masked
 
 
 def masked_applicant(case: Application) -> dict[str, str]:

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from citizencloud.applications import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("apply/<str:code>/", views.apply, name="apply"),
+    path("my/applications/", views.mine, name="mine"),
+    path("my/applications/<str:case_id>/", views.case, name="case"),
+    path("my/applications/<str:case_id>/supplement/", views.supplement, name="supplement"),
+    path("my/applications/<str:case_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("staff/cases/", views.queue, name="queue"),
+    path("staff/cases/<str:case_id>/", views.staff_case, name="staff-case"),
+]

@@ -1,0 +1,198 @@
+"""Pages over the same services as the API: apply, my applications, the case page (timeline,
+department, deadline, next action, supplement, withdraw), the staff queue and case view.
+Post → Redirect → Get; every page works without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from citizencloud.applications import definitions, forms, presenters, selectors, services
+from citizencloud.catalog import selectors as catalog
+from citizencloud.kernel.errors import DomainError, NotFound, PermissionDenied
+from citizencloud.kernel.masking import mask_id_number
+
+
+def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    # Rendered, not raised: the audit entry of a refused look must survive ATOMIC_REQUESTS.
+    template = "404.html" if isinstance(error, NotFound) else "403.html"
+    return render(request, template, {"message": error.message}, status=error.status)
+
+
+def _guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, PermissionDenied) as error:
+            return _refused(request, error)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return login_required(wrapper)
+
+
+def _kind(request: HttpRequest, kind: str) -> None:
+    if getattr(request.user, "kind", "") != kind:
+        raise PermissionDenied("This page is not for your kind of account.")
+
+
+def _prefill(user: Any) -> dict[str, str]:
+    return {
+        "name": str(user.real_name or ""),
+        "phone": str(user.phone or ""),
+        "id_number": mask_id_number(str(user.id_number or "")),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@_guard
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    _kind(request, "citizen")
+    service = catalog.get_service(code)
+    spec = definitions.definition(service.code)
+    guide = catalog.guide(service.code).get("guide", {})
+    held = [m for m in guide.get("materials", []) if m.get("held_by_government")]
+    values: dict[str, Any] = {k: v for k, v in _prefill(request.user).items()}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = forms.coerce(spec.form, request.POST)
+        try:
+            case = services.submit(
+                citizen=request.user, service_code=service.code, form=values, request=request
+            )
+            for slot in spec.attachments:
+                upload = request.FILES.get(f"file_{slot['material']}")
+                if upload is not None:
+                    services.attach(
+                        case=case, name=upload.name or "", content=upload.read(), material=slot["material"]
+                    )
+            messages.success(request, f"{case.reference}")
+            return redirect("applications:case", case_id=case.public_id)
+        except DomainError as error:
+            if isinstance(error, NotFound | PermissionDenied):
+                raise
+            errors = dict(error.extra.get("errors", {})) or {"__all__": str(error.message)}
+            transaction.set_rollback(True)
+    fields = forms.fields(spec.form)
+    for f in fields:
+        f.value = values.get(f.name, "")  # type: ignore[attr-defined]
+        f.error = errors.get(f.name, "")  # type: ignore[attr-defined]
+    slots = [{**s, "label_text": forms.label(s.get("label"))} for s in spec.attachments]
+    return render(
+        request,
+        "applications/apply.html",
+        {"service": service, "fields": fields, "slots": slots, "held": held, "errors": errors,
+         "form_error": errors.get("__all__", ""),
+         "masked_id": mask_id_number(str(request.user.id_number or ""))},  # type: ignore[attr-defined]
+        status=422 if errors else 200,
+    )
+
+
+@require_http_methods(["GET"])
+@_guard
+def mine(request: HttpRequest) -> HttpResponse:
+    _kind(request, "citizen")
+    cases = [presenters.item(c) for c in selectors.mine(request.user)[:100]]
+    return render(request, "applications/mine.html", {"cases": cases})
+
+
+@require_http_methods(["GET"])
+@_guard
+def case(request: HttpRequest, case_id: str) -> HttpResponse:
+    _kind(request, "citizen")
+    found = selectors.get_for_citizen(request.user, case_id, request=request)
+    status = presenters.sla_of(found)
+    days_left = (status.deadline - services.today()).days
+    return render(
+        request,
+        "applications/case.html",
+        {"case": found, "d": presenters.detail(found, citizen=True), "sla": status, "days_left": days_left},
+    )
+
+
+@require_POST
+@_guard
+def supplement(request: HttpRequest, case_id: str) -> HttpResponse:
+    _kind(request, "citizen")
+    uploads = [(f.name or "", f.read(), "") for f in request.FILES.getlist("files")]
+    try:
+        services.supply(citizen=request.user, public_id=case_id, uploads=uploads,
+                        message=request.POST.get("message", "")[:2000], request=request)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        transaction.set_rollback(True)
+        messages.error(request, str(error.message))
+    return redirect("applications:case", case_id=case_id)
+
+
+@require_POST
+@_guard
+def withdraw(request: HttpRequest, case_id: str) -> HttpResponse:
+    _kind(request, "citizen")
+    try:
+        services.withdraw(citizen=request.user, public_id=case_id, request=request)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("applications:case", case_id=case_id)
+
+
+@require_http_methods(["GET"])
+@_guard
+def queue(request: HttpRequest) -> HttpResponse:
+    _kind(request, "staff")
+    state = request.GET.get("state", "")
+    rows = selectors.queue(request.user, state=state or None)[:200]
+    cases = [{**presenters.item(c), "assignee": c.assignee.username if c.assignee else "",
+              "applicant": services.masked_applicant(c)} for c in rows]
+    return render(request, "applications/queue.html", {"cases": cases, "state": state})
+
+
+@require_http_methods(["GET", "POST"])
+@_guard
+def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
+    _kind(request, "staff")
+    found = selectors.get_for_staff(request.user, case_id, request=request)
+    revealed = None
+    if request.method == "POST":
+        op = request.POST.get("op", "")
+        try:
+            if op == "reveal":
+                revealed = services.reveal(staff=request.user, public_id=case_id,
+                                           purpose=request.POST.get("purpose", ""), request=request)
+            elif op == "claim":
+                services.claim(staff=request.user, public_id=case_id,
+                               version=int(request.POST.get("version") or 0), request=request)
+            elif op in ("note", "message"):
+                services.note(staff=request.user, public_id=case_id, text=request.POST.get("text", ""),
+                              to_citizen=op == "message", request=request)
+            else:
+                services.act(
+                    staff=request.user, public_id=case_id, action=op,
+                    version=int(request.POST.get("version") or 0),
+                    details={"reason": request.POST.get("reason", ""),
+                             "legal_basis": request.POST.get("legal_basis", ""),
+                             "items": [i.strip() for i in request.POST.get("items", "").splitlines() if i.strip()]},
+                    message=request.POST.get("text", ""), request=request)
+            if revealed is None:
+                return redirect("applications:staff-case", case_id=case_id)
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("applications:staff-case", case_id=case_id)
+    return render(request, "applications/staff_case.html", {
+        "case": found, "d": presenters.detail(found, citizen=False), "sla": presenters.sla_of(found),
+        "applicant": services.masked_applicant(found), "revealed": revealed,
+        "actions": presenters.next_actions(found, citizen=False),
+        "answers": services.form_answers(found) if revealed else None,
+    })
