@@ -46,21 +46,27 @@ def test_the_whole_case_through_the_api(client: Client) -> None:
     created = _submit(client, citizen)
     assert created.status_code == 201, created.content
     case = created.json()
-    assert case["state"] == "submitted" and case["next_actions"] == ["withdraw"]
+    assert case["state"] == "submitted"
+    assert case["next_actions"] == ["withdraw"]
     assert case["department"] == "住房公积金管理中心"
     queue = client.get("/api/v1/staff/cases", **clerk).json()
     assert [c["id"] for c in queue] == [case["id"]]
     assert queue[0]["applicant"]["id_number"].count("*") >= 8
     assert _act(client, clerk, case["id"], action="claim").status_code == 200
     assert _act(client, clerk, case["id"], action="accept").json()["state"] == "accepted"
-    asked = _act(client, clerk, case["id"], action="request_supplement", items=["租赁合同", "银行卡正面"])
+    asked = _act(
+        client, clerk, case["id"], action="request_supplement", items=["租赁合同", "银行卡正面"]
+    )
     assert asked.json()["state"] == "supplement_requested"
     mine = client.get(f"/api/v1/applications/{case['id']}", **citizen).json()
     assert mine["supplement_items"] == ["租赁合同", "银行卡正面"]
     assert mine["next_actions"] == ["supply", "withdraw"]
     supplied = client.post(
         f"/api/v1/applications/{case['id']}/supplements",
-        {"message": "已补", "files": [{"name": "lease.pdf", "content_base64": base64.b64encode(PDF).decode()}]},
+        {
+            "message": "已补",
+            "files": [{"name": "lease.pdf", "content_base64": base64.b64encode(PDF).decode()}],
+        },
         content_type="application/json",
         **citizen,
     )
@@ -72,7 +78,10 @@ def test_the_whole_case_through_the_api(client: Client) -> None:
     assert _act(client, reviewer, case["id"], action="approve").json()["state"] == "approved"
     done = _act(client, clerk, case["id"], action="complete").json()
     assert done["state"] == "completed"
-    kinds = [s["action"] for s in client.get(f"/api/v1/applications/{case['id']}", **citizen).json()["timeline"]]
+    kinds = [
+        s["action"]
+        for s in client.get(f"/api/v1/applications/{case['id']}", **citizen).json()["timeline"]
+    ]
     assert kinds == ["submit", "accept", "request_supplement", "supply", "approve", "complete"]
     assert client.post(f"/api/v1/applications/{case['id']}/withdraw", **citizen).status_code == 409
     stored = Attachment.objects.get()
@@ -105,7 +114,9 @@ def test_stale_version_is_told(client: Client) -> None:
     citizen = token_for(create_citizen())
     clerk = token_for(create_staff("clerk"))
     case = _submit(client, citizen).json()
-    assert _act(client, clerk, case["id"], action="accept", version=case["version"]).status_code == 200
+    assert (
+        _act(client, clerk, case["id"], action="accept", version=case["version"]).status_code == 200
+    )
     late = _act(client, clerk, case["id"], action="refuse", reason="x", version=case["version"])
     assert late.status_code == 409
 
@@ -122,7 +133,9 @@ def test_stale_version_is_told(client: Client) -> None:
         ("scan.pdf", b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024), "too_large"),
     ],
 )
-def test_bad_files_are_refused_with_a_reason(client: Client, name: str, content: bytes, reason: str) -> None:
+def test_bad_files_are_refused_with_a_reason(
+    client: Client, name: str, content: bytes, reason: str
+) -> None:
     citizen = token_for(create_citizen())
     clerk = token_for(create_staff("clerk"))
     case_id = _submit(client, citizen).json()["id"]
@@ -149,7 +162,12 @@ def test_idor_matrix(client: Client) -> None:
     AuditEntry.objects.all().delete()
     assert client.get(f"/api/v1/applications/{case_id}", **b).status_code == 404
     assert client.post(f"/api/v1/applications/{case_id}/withdraw", **b).status_code == 404
-    assert client.post(f"/api/v1/applications/{case_id}/supplements", {}, content_type="application/json", **b).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/applications/{case_id}/supplements", {}, content_type="application/json", **b
+        ).status_code
+        == 404
+    )
     assert client.get("/api/v1/applications", **b).json() == []
     assert _act(client, foreign_clerk, case_id, action="accept").status_code == 403
     assert client.get("/api/v1/staff/cases", **foreign_clerk).json() == []

@@ -23,7 +23,7 @@ def emitted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[st
         return original(name, **payload)
 
     monkeypatch.setattr(events, "emit", spy)
-    yield seen
+    return seen
 
 
 def test_each_transition_emits(emitted: list[tuple[str, dict[str, object]]]) -> None:
@@ -35,7 +35,12 @@ def test_each_transition_emits(emitted: list[tuple[str, dict[str, object]]]) -> 
     ]:
         services.act(staff=staff, public_id=case.public_id, action=action, details=details)
     services.supply(citizen=case.citizen, public_id=case.public_id)
-    services.act(staff=reviewer, public_id=case.public_id, action="reject", details={"legal_basis": "《条例》"})
+    services.act(
+        staff=reviewer,
+        public_id=case.public_id,
+        action="reject",
+        details={"legal_basis": "《条例》"},
+    )
     names = [name for name, _ in emitted]
     assert names == [
         "applications.submitted",
@@ -45,5 +50,6 @@ def test_each_transition_emits(emitted: list[tuple[str, dict[str, object]]]) -> 
         "applications.decided",
     ]
     payload = emitted[-1][1]
-    assert payload["state"] == "rejected" and payload["citizen_id"] == case.citizen_id
+    assert payload["state"] == "rejected"
+    assert payload["citizen_id"] == case.citizen_id
     assert "张三" not in str(emitted)  # ids only, never personal data

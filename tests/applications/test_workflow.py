@@ -81,10 +81,21 @@ def test_every_non_terminal_kind_can_reach_a_terminal_one() -> None:
 
 def test_refusal_needs_a_reason_and_rejection_a_legal_basis() -> None:
     with pytest.raises(workflow.MissingDetails):
-        workflow.transition(CaseState(), Action.REFUSE, on=dt.date(2026, 3, 2), working_days_between=CAL.working_days_between)
+        workflow.transition(
+            CaseState(),
+            Action.REFUSE,
+            on=dt.date(2026, 3, 2),
+            working_days_between=CAL.working_days_between,
+        )
     review = CaseState(kind=Kind.IN_REVIEW)
     with pytest.raises(workflow.MissingDetails):
-        workflow.transition(review, Action.REJECT, on=dt.date(2026, 3, 2), working_days_between=CAL.working_days_between, details={"reason": "x"})
+        workflow.transition(
+            review,
+            Action.REJECT,
+            on=dt.date(2026, 3, 2),
+            working_days_between=CAL.working_days_between,
+            details={"reason": "x"},
+        )
 
 
 def test_calendar_holidays_and_makeup_days() -> None:
@@ -100,12 +111,26 @@ def test_calendar_holidays_and_makeup_days() -> None:
 def test_sla_colours_warn_at_80_percent_and_pause() -> None:
     cal = sla.Calendar()
     start = dt.date(2026, 3, 2)  # Monday
-    green = sla.sla_status(cal, started=start, total_days=5, paused_days=0, today=dt.date(2026, 3, 4))
-    amber = sla.sla_status(cal, started=start, total_days=5, paused_days=0, today=dt.date(2026, 3, 6))
-    red = sla.sla_status(cal, started=start, total_days=5, paused_days=0, today=dt.date(2026, 3, 10))
+    green = sla.sla_status(
+        cal, started=start, total_days=5, paused_days=0, today=dt.date(2026, 3, 4)
+    )
+    amber = sla.sla_status(
+        cal, started=start, total_days=5, paused_days=0, today=dt.date(2026, 3, 6)
+    )
+    red = sla.sla_status(
+        cal, started=start, total_days=5, paused_days=0, today=dt.date(2026, 3, 10)
+    )
     assert (green.colour, amber.colour, red.colour) == ("green", "amber", "red")
-    paused = sla.sla_status(cal, started=start, total_days=5, paused_days=0, today=dt.date(2026, 3, 10), paused_since=dt.date(2026, 3, 3))
-    assert paused.colour == "green" and paused.deadline == dt.date(2026, 3, 16)
+    paused = sla.sla_status(
+        cal,
+        started=start,
+        total_days=5,
+        paused_days=0,
+        today=dt.date(2026, 3, 10),
+        paused_since=dt.date(2026, 3, 3),
+    )
+    assert paused.colour == "green"
+    assert paused.deadline == dt.date(2026, 3, 16)
 
 
 def test_every_definition_file_parses() -> None:

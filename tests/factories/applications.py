@@ -40,11 +40,15 @@ def create_department(code: str = "gjj", name: str = "住房公积金管理中�
     return department
 
 
-def create_service(code: str = "gjj-withdraw-rent", department: Department | None = None) -> Service:
+def create_service(
+    code: str = "gjj-withdraw-rent", department: Department | None = None
+) -> Service:
     found = Service.objects.filter(code=code).first()
     if found is not None:
         return found
-    theme, _ = Theme.objects.get_or_create(code="t-theme", defaults={"name": "测试", "name_en": "Test"})
+    theme, _ = Theme.objects.get_or_create(
+        code="t-theme", defaults={"name": "测试", "name_en": "Test"}
+    )
     return Service.objects.create(
         code=code,
         theme=theme,
@@ -79,7 +83,9 @@ def create_staff(*roles: str, department: Department | None = None, username: st
     user.save()
     department = department or create_department()
     for role in roles or ("clerk",):
-        StaffRole.objects.create(user=user, role=role, department=department, region=department.region)
+        StaffRole.objects.create(
+            user=user, role=role, department=department, region=department.region
+        )
     return user
 
 

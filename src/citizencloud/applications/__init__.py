@@ -1,1 +1,2 @@
-"""办 Apply: form definitions, cases and their workflow, the SLA clock, staff queues, attachments."""
+"""办 Apply: form definitions, cases and their workflow, the SLA clock, staff queues and
+attachments."""

@@ -39,7 +39,7 @@ def _staff(request: HttpRequest) -> Any:
 
 
 @router.post("/applications", response={201: ApplicationOut}, summary="Apply for a service")
-def submit(request: HttpRequest, body: ApplicationIn) -> Status:
+def submit(request: HttpRequest, body: ApplicationIn) -> Status[Any]:
     case = services.submit(
         citizen=_citizen(request), service_code=body.service_code, form=body.form, request=request
     )
@@ -60,14 +60,24 @@ def one(request: HttpRequest, case_id: str) -> dict[str, Any]:
 def _decode(files: list[dict[str, str]]) -> list[tuple[str, bytes, str]]:
     try:
         return [
-            (f.get("name", ""), base64.b64decode(f.get("content_base64", ""), validate=True), f.get("material", ""))
+            (
+                f.get("name", ""),
+                base64.b64decode(f.get("content_base64", ""), validate=True),
+                f.get("material", ""),
+            )
             for f in files
         ]
     except (binascii.Error, ValueError):
-        raise DomainError("A file is not valid base64.", code="applications.bad_base64", status=422) from None
+        raise DomainError(
+            "A file is not valid base64.", code="applications.bad_base64", status=422
+        ) from None
 
 
-@router.post("/applications/{case_id}/supplements", response=ApplicationOut, summary="Supply what was asked for")
+@router.post(
+    "/applications/{case_id}/supplements",
+    response=ApplicationOut,
+    summary="Supply what was asked for",
+)
 def supplement(request: HttpRequest, case_id: str, body: SupplementIn) -> dict[str, Any]:
     case = services.supply(
         citizen=_citizen(request),
@@ -86,7 +96,9 @@ def withdraw(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 
 @router.get("/staff/cases", response=list[StaffCaseItem], summary="The staff queue")
-def staff_cases(request: HttpRequest, state: str = "", department_id: int | None = None) -> list[dict[str, Any]]:
+def staff_cases(
+    request: HttpRequest, state: str = "", department_id: int | None = None
+) -> list[dict[str, Any]]:
     staff = _staff(request)
     rows = selectors.queue(staff, department_id=department_id, state=state or None)[:200]
     return [

@@ -53,7 +53,7 @@ class Checked:
 
 def scanner() -> Scanner:
     path = getattr(settings, "APPLICATIONS_VIRUS_SCANNER", "")
-    return import_string(path)() if path else NullScanner()  # type: ignore[no-any-return]
+    return import_string(path)() if path else NullScanner()
 
 
 def _reject(reason: str, message: str) -> RejectedFile:
@@ -70,7 +70,9 @@ def _clean_name(name: str) -> str:
         or name.startswith(".")
         or any(unicodedata.category(c).startswith("C") for c in name)
     ):
-        raise _reject("bad_name", _("The file name is not allowed: use a plain name like scan.pdf."))
+        raise _reject(
+            "bad_name", _("The file name is not allowed: use a plain name like scan.pdf.")
+        )
     return name
 
 
@@ -93,5 +95,8 @@ def check(name: str, content: bytes) -> Checked:
     if threat:
         raise _reject("infected", _("The virus scan refused the file."))
     return Checked(
-        name=clean, content_type=match[1], size=len(content), sha256=hashlib.sha256(content).hexdigest()
+        name=clean,
+        content_type=match[1],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from citizencloud.kernel.errors import DomainError
 
@@ -123,7 +123,9 @@ def _message(error: Any, prop: Mapping[str, Any]) -> str:
     if kind == "enum":
         return _("Choose one of the options.")
     if kind == "format":
-        return _("Enter a valid date.") if prop.get("format") == "date" else _("Enter a valid value.")
+        return (
+            _("Enter a valid date.") if prop.get("format") == "date" else _("Enter a valid value.")
+        )
     if kind == "pattern":
         return label(prop.get("x-ui", {}).get("pattern_message")) or _("Enter a valid value.")
     return _("Enter a valid value.")

@@ -9,8 +9,11 @@ from citizencloud.applications.workflow import ACTIONS_BY_CITIZEN, Action, Defin
 
 
 class HasRole(Protocol):
-    role: str
-    department_id: int
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def department_id(self) -> int: ...
 
 
 def staff_may(

@@ -179,7 +179,9 @@ def act(
     try:
         chosen = workflow.Action(action)
     except ValueError:
-        raise DomainError("Unknown action.", code="applications.unknown_action", status=422) from None
+        raise DomainError(
+            "Unknown action.", code="applications.unknown_action", status=422
+        ) from None
     spec = definitions.definition(case.service.code)
     if not policies.staff_may(
         chosen,
@@ -247,7 +249,9 @@ def attachment_bytes(attachment: Attachment) -> bytes:
     return base64.b64decode(str(attachment.content))
 
 
-def claim(*, staff: Any, public_id: Any, version: int | None = None, request: Any = None) -> Application:
+def claim(
+    *, staff: Any, public_id: Any, version: int | None = None, request: Any = None
+) -> Application:
     """Take an open case into one's own work (one conditional UPDATE: two claimers, one wins)."""
     case = selectors.get_for_staff(staff, public_id, request=request)
     expected = case.version if version is None else version
@@ -304,7 +308,7 @@ def masked_answers(case: Application) -> dict[str, Any]:
             masked[key] = mask_phone(text)
         elif key == "id_number":
             masked[key] = mask_id_number(text)
-        elif key == "name" or key.endswith("_name") and key != "business_name":
+        elif key == "name" or (key.endswith("_name") and key != "business_name"):
             masked[key] = mask_name(text)
         elif key == "address" or key.endswith("_address"):
             masked[key] = mask_address(text)

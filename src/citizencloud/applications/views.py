@@ -59,7 +59,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     spec = definitions.definition(service.code)
     guide = catalog.guide(service.code).get("guide", {})
     held = [m for m in guide.get("materials", []) if m.get("held_by_government")]
-    values: dict[str, Any] = {k: v for k, v in _prefill(request.user).items()}
+    user: Any = request.user
+    values: dict[str, Any] = dict(_prefill(user))
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = forms.coerce(spec.form, request.POST)
@@ -71,7 +72,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                 upload = request.FILES.get(f"file_{slot['material']}")
                 if upload is not None:
                     services.attach(
-                        case=case, name=upload.name or "", content=upload.read(), material=slot["material"]
+                        case=case,
+                        name=upload.name or "",
+                        content=upload.read(),
+                        material=slot["material"],
                     )
             messages.success(request, f"{case.reference}")
             return redirect("applications:case", case_id=case.public_id)
@@ -88,9 +92,15 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "applications/apply.html",
-        {"service": service, "fields": fields, "slots": slots, "held": held, "errors": errors,
-         "form_error": errors.get("__all__", ""),
-         "masked_id": mask_id_number(str(request.user.id_number or ""))},  # type: ignore[attr-defined]
+        {
+            "service": service,
+            "fields": fields,
+            "slots": slots,
+            "held": held,
+            "errors": errors,
+            "form_error": errors.get("__all__", ""),
+            "masked_id": mask_id_number(str(user.id_number or "")),
+        },
         status=422 if errors else 200,
     )
 
@@ -113,7 +123,12 @@ def case(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "applications/case.html",
-        {"case": found, "d": presenters.detail(found, citizen=True), "sla": status, "days_left": days_left},
+        {
+            "case": found,
+            "d": presenters.detail(found, citizen=True),
+            "sla": status,
+            "days_left": days_left,
+        },
     )
 
 
@@ -123,8 +138,13 @@ def supplement(request: HttpRequest, case_id: str) -> HttpResponse:
     _kind(request, "citizen")
     uploads = [(f.name or "", f.read(), "") for f in request.FILES.getlist("files")]
     try:
-        services.supply(citizen=request.user, public_id=case_id, uploads=uploads,
-                        message=request.POST.get("message", "")[:2000], request=request)
+        services.supply(
+            citizen=request.user,
+            public_id=case_id,
+            uploads=uploads,
+            message=request.POST.get("message", "")[:2000],
+            request=request,
+        )
     except (NotFound, PermissionDenied):
         raise
     except DomainError as error:
@@ -152,8 +172,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     _kind(request, "staff")
     state = request.GET.get("state", "")
     rows = selectors.queue(request.user, state=state or None)[:200]
-    cases = [{**presenters.item(c), "assignee": c.assignee.username if c.assignee else "",
-              "applicant": services.masked_applicant(c)} for c in rows]
+    cases = [
+        {
+            **presenters.item(c),
+            "assignee": c.assignee.username if c.assignee else "",
+            "applicant": services.masked_applicant(c),
+        }
+        for c in rows
+    ]
     return render(request, "applications/queue.html", {"cases": cases, "state": state})
 
 
@@ -167,22 +193,45 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
         op = request.POST.get("op", "")
         try:
             if op == "reveal":
-                revealed = services.reveal(staff=request.user, public_id=case_id,
-                                           purpose=request.POST.get("purpose", ""), request=request)
+                revealed = services.reveal(
+                    staff=request.user,
+                    public_id=case_id,
+                    purpose=request.POST.get("purpose", ""),
+                    request=request,
+                )
             elif op == "claim":
-                services.claim(staff=request.user, public_id=case_id,
-                               version=int(request.POST.get("version") or 0), request=request)
+                services.claim(
+                    staff=request.user,
+                    public_id=case_id,
+                    version=int(request.POST.get("version") or 0),
+                    request=request,
+                )
             elif op in ("note", "message"):
-                services.note(staff=request.user, public_id=case_id, text=request.POST.get("text", ""),
-                              to_citizen=op == "message", request=request)
+                services.note(
+                    staff=request.user,
+                    public_id=case_id,
+                    text=request.POST.get("text", ""),
+                    to_citizen=op == "message",
+                    request=request,
+                )
             else:
                 services.act(
-                    staff=request.user, public_id=case_id, action=op,
+                    staff=request.user,
+                    public_id=case_id,
+                    action=op,
                     version=int(request.POST.get("version") or 0),
-                    details={"reason": request.POST.get("reason", ""),
-                             "legal_basis": request.POST.get("legal_basis", ""),
-                             "items": [i.strip() for i in request.POST.get("items", "").splitlines() if i.strip()]},
-                    message=request.POST.get("text", ""), request=request)
+                    details={
+                        "reason": request.POST.get("reason", ""),
+                        "legal_basis": request.POST.get("legal_basis", ""),
+                        "items": [
+                            i.strip()
+                            for i in request.POST.get("items", "").splitlines()
+                            if i.strip()
+                        ],
+                    },
+                    message=request.POST.get("text", ""),
+                    request=request,
+                )
             if revealed is None:
                 return redirect("applications:staff-case", case_id=case_id)
         except (NotFound, PermissionDenied):
@@ -190,9 +239,16 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
         except DomainError as error:
             messages.error(request, str(error.message))
             return redirect("applications:staff-case", case_id=case_id)
-    return render(request, "applications/staff_case.html", {
-        "case": found, "d": presenters.detail(found, citizen=False), "sla": presenters.sla_of(found),
-        "applicant": services.masked_applicant(found), "revealed": revealed,
-        "actions": presenters.next_actions(found, citizen=False),
-        "answers": services.form_answers(found) if revealed else None,
-    })
+    return render(
+        request,
+        "applications/staff_case.html",
+        {
+            "case": found,
+            "d": presenters.detail(found, citizen=False),
+            "sla": presenters.sla_of(found),
+            "applicant": services.masked_applicant(found),
+            "revealed": revealed,
+            "actions": presenters.next_actions(found, citizen=False),
+            "answers": services.form_answers(found) if revealed else None,
+        },
+    )

@@ -9,91 +9,199 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_search_indexes'),
-        ('org', '0001_regions_departments_points_roles'),
+        ("catalog", "0002_search_indexes"),
+        ("org", "0001_regions_departments_points_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(max_length=32, unique=True, verbose_name='reference')),
-                ('state', models.CharField(choices=[('submitted', 'Submitted'), ('accepted', 'Accepted'), ('not_accepted', 'Not accepted'), ('in_review', 'In review'), ('supplement_requested', 'Supplement requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], max_length=24, verbose_name='state')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('form_data', citizencloud.kernel.crypto.EncryptedField(verbose_name='form data')),
-                ('submitted_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('started_on', models.DateField()),
-                ('sla_days', models.PositiveSmallIntegerField()),
-                ('deadline', models.DateField(db_index=True)),
-                ('paused_since', models.DateField(blank=True, null=True)),
-                ('paused_days', models.PositiveSmallIntegerField(default=0)),
-                ('supplement_items', models.JSONField(blank=True, default=list)),
-                ('sla_warned_at', models.DateTimeField(blank=True, null=True)),
-                ('sla_escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('citizen', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "reference",
+                    models.CharField(max_length=32, unique=True, verbose_name="reference"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("not_accepted", "Not accepted"),
+                            ("in_review", "In review"),
+                            ("supplement_requested", "Supplement requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("completed", "Completed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=24,
+                        verbose_name="state",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("form_data", citizencloud.kernel.crypto.EncryptedField(verbose_name="form data")),
+                ("submitted_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("started_on", models.DateField()),
+                ("sla_days", models.PositiveSmallIntegerField()),
+                ("deadline", models.DateField(db_index=True)),
+                ("paused_since", models.DateField(blank=True, null=True)),
+                ("paused_days", models.PositiveSmallIntegerField(default=0)),
+                ("supplement_items", models.JSONField(blank=True, default=list)),
+                ("sla_warned_at", models.DateTimeField(blank=True, null=True)),
+                ("sla_escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application',
-                'verbose_name_plural': 'applications',
-                'ordering': ('-submitted_at',),
+                "verbose_name": "application",
+                "verbose_name_plural": "applications",
+                "ordering": ("-submitted_at",),
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('material', models.CharField(blank=True, max_length=64)),
-                ('name', models.CharField(max_length=120)),
-                ('content_type', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('content', citizencloud.kernel.crypto.EncryptedField()),
-                ('uploaded_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='applications.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("material", models.CharField(blank=True, max_length=64)),
+                ("name", models.CharField(max_length=120)),
+                ("content_type", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("content", citizencloud.kernel.crypto.EncryptedField()),
+                ("uploaded_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="applications.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('application', 'uploaded_at', 'pk'),
+                "ordering": ("application", "uploaded_at", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='Step',
+            name="Step",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=32)),
-                ('from_state', models.CharField(blank=True, max_length=24)),
-                ('to_state', models.CharField(blank=True, max_length=24)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('message', models.TextField(blank=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('visibility', models.CharField(choices=[('citizen', 'Visible to the applicant'), ('internal', 'Internal note')], default='citizen', max_length=16)),
-                ('at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='applications.application')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=32)),
+                ("from_state", models.CharField(blank=True, max_length=24)),
+                ("to_state", models.CharField(blank=True, max_length=24)),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                ("message", models.TextField(blank=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("citizen", "Visible to the applicant"),
+                            ("internal", "Internal note"),
+                        ],
+                        default="citizen",
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('application', 'at', 'pk'),
+                "ordering": ("application", "at", "pk"),
             },
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['department', 'state', 'deadline'], name='applications_queue'),
+            model_name="application",
+            index=models.Index(
+                fields=["department", "state", "deadline"], name="applications_queue"
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['citizen', '-submitted_at'], name='applications_mine'),
+            model_name="application",
+            index=models.Index(fields=["citizen", "-submitted_at"], name="applications_mine"),
         ),
     ]
