@@ -120,3 +120,23 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Certificate(models.Model):
+    """The result document of a completed case: a JSON statement signed with the kernel's
+    Ed25519 key. It names the service, the department, the case reference and the time — the
+    holder only masked — so the public verification page shows nothing personal."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="certificate"
+    )
+    title = models.CharField(max_length=128)
+    statement = models.JSONField()
+    signature = models.CharField(max_length=128)
+    key_id = models.CharField(max_length=32)
+    issued_at = models.DateTimeField(default=clock.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.public_id}"

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from citizencloud.applications.models import Application, Attachment, State, Step
+from citizencloud.applications.models import Application, Attachment, Certificate, State, Step
 from citizencloud.kernel import audit
 from citizencloud.kernel.errors import NotFound, PermissionDenied
 from citizencloud.org import selectors as org
@@ -108,3 +108,15 @@ def timeline(case: Application, *, internal: bool = False) -> QuerySet[Step]:
 
 def attachments(case: Application) -> QuerySet[Attachment]:
     return case.attachments.order_by("uploaded_at", "pk")
+
+
+def certificate_for_verification(public_id: Any) -> Certificate | None:
+    """A certificate by its public id, for the public verification page (no owner check)."""
+    key = _uuid(public_id)
+    if key is None:
+        return None
+    return (
+        Certificate.objects.select_related("application__service", "application__department")
+        .filter(public_id=key)
+        .first()
+    )

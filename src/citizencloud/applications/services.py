@@ -17,7 +17,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from citizencloud.applications import attachments as files
-from citizencloud.applications import definitions, forms, policies, selectors, workflow
+from citizencloud.applications import (
+    certificates,
+    definitions,
+    forms,
+    policies,
+    selectors,
+    workflow,
+)
 from citizencloud.applications.models import Application, Attachment, State, Step
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel import audit, clock, events
@@ -95,12 +102,12 @@ def submit(
         actor_label=getattr(citizen, "display_name", ""),
         department_id=case.department_id,
     )
-    events.emit("applications.submitted", **_payload(case))
+    events.emit("applications.submitted", **payload(case))
     audit.record(action="applications.submitted", actor=citizen, target=case, request=request)
     return case
 
 
-def _payload(case: Application, **extra: Any) -> dict[str, Any]:
+def payload(case: Application, **extra: Any) -> dict[str, Any]:
     return {
         "application_id": str(case.public_id),
         "reference": case.reference,
@@ -160,7 +167,11 @@ def _transition(
         message=message,
         details={k: v for k, v in details.items() if k in ("reason", "legal_basis", "items")},
     )
-    events.emit(EVENTS[action], **_payload(case, action=str(action)))
+    if action == workflow.Action.COMPLETE:
+        spec = definitions.definition(case.service.code)
+        if spec.workflow.certificate:
+            certificates.issue(case, title=spec.workflow.certificate)
+    events.emit(EVENTS[action], **payload(case, action=str(action)))
     return case
 
 
@@ -286,7 +297,7 @@ def note(*, staff: Any, public_id: Any, text: str, to_citizen: bool, request: An
         visibility=Step.Visibility.CITIZEN if to_citizen else Step.Visibility.INTERNAL,
     )
     if to_citizen:
-        events.emit("applications.message", **_payload(case))
+        events.emit("applications.message", **payload(case))
     return step
 
 

@@ -10,6 +10,12 @@ urlpatterns = [
     path("my/applications/<str:case_id>/", views.case, name="case"),
     path("my/applications/<str:case_id>/supplement/", views.supplement, name="supplement"),
     path("my/applications/<str:case_id>/withdraw/", views.withdraw, name="withdraw"),
+    path(
+        "my/applications/<str:case_id>/certificate.json",
+        views.certificate_json,
+        name="certificate-json",
+    ),
+    path("verify/<str:certificate_id>/", views.verify, name="verify"),
     path("staff/cases/", views.queue, name="queue"),
     path("staff/cases/<str:case_id>/", views.staff_case, name="staff-case"),
 ]

@@ -7,14 +7,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from citizencloud.applications import definitions, forms, presenters, selectors, services
+from citizencloud.applications import (
+    certificates,
+    definitions,
+    forms,
+    presenters,
+    selectors,
+    services,
+)
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel.errors import DomainError, NotFound, PermissionDenied
 from citizencloud.kernel.masking import mask_id_number
@@ -120,6 +128,10 @@ def case(request: HttpRequest, case_id: str) -> HttpResponse:
     found = selectors.get_for_citizen(request.user, case_id, request=request)
     status = presenters.sla_of(found)
     days_left = (status.deadline - services.today()).days
+    certificate = getattr(found, "certificate", None)
+    qr = ""
+    if certificate is not None:
+        qr = str(segno.make(verify_url(request, certificate), error="m").svg_data_uri(scale=4))
     return render(
         request,
         "applications/case.html",
@@ -128,6 +140,8 @@ def case(request: HttpRequest, case_id: str) -> HttpResponse:
             "d": presenters.detail(found, citizen=True),
             "sla": status,
             "days_left": days_left,
+            "certificate": certificate,
+            "qr": qr,
         },
     )
 
@@ -252,3 +266,36 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
             "answers": services.form_answers(found) if revealed else None,
         },
     )
+
+
+@require_http_methods(["GET"])
+@_guard
+def certificate_json(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The signed JSON of the case's certificate, as a download."""
+    _kind(request, "citizen")
+    found = selectors.get_for_citizen(request.user, case_id, request=request)
+    certificate = getattr(found, "certificate", None)
+    if certificate is None:
+        raise NotFound("No certificate was issued for this case.")
+    response = JsonResponse(
+        certificates.signed_document(certificate), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Disposition"] = f'attachment; filename="certificate-{found.reference}.json"'
+    return response
+
+
+@require_http_methods(["GET"])
+def verify(request: HttpRequest, certificate_id: str) -> HttpResponse:
+    """Public: is this certificate genuine? Shows no personal data."""
+    certificate = selectors.certificate_for_verification(certificate_id)
+    result = certificates.verify(certificate) if certificate else None
+    return render(
+        request,
+        "applications/verify.html",
+        {"certificate": certificate, "result": result},
+        status=200 if certificate else 404,
+    )
+
+
+def verify_url(request: HttpRequest, certificate: Any) -> str:
+    return request.build_absolute_uri(f"/verify/{certificate.public_id}/")

@@ -1,0 +1,75 @@
+"""The SLA sweep: warn the holder at 80 % of a case's working days, mark it overdue past the
+deadline and escalate it to the department's supervisors. Each step happens once per case (a
+conditional UPDATE on its timestamp), so the sweep can run as often as wanted, from several
+workers at once. Run it with ``citizencloud sla_check`` (a timer every few minutes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_tasks import task
+
+from citizencloud.applications import presenters, selectors, services
+from citizencloud.applications.models import Application, Step
+from citizencloud.kernel import clock, events
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    escalated: int = 0
+
+
+def _running() -> list[Application]:
+    # Paused cases (waiting for the citizen) are not the department's delay.
+    return list(
+        Application.objects.select_related("service")
+        .filter(state__in=selectors.OPEN_STATES, paused_since__isnull=True)
+        .filter(sla_escalated_at__isnull=True)
+        .order_by("deadline")
+    )
+
+
+def sweep() -> SweepResult:
+    """One pass over the running cases; returns how many were warned and escalated."""
+    result = SweepResult()
+    now = clock.now()
+    for case in _running():
+        status = presenters.sla_of(case)
+        if status.colour == "red":
+            claimed = Application.objects.filter(pk=case.pk, sla_escalated_at__isnull=True).update(
+                sla_escalated_at=now, sla_warned_at=case.sla_warned_at or now
+            )
+            if claimed:
+                result.escalated += 1
+                _step(case, "escalate")
+                events.emit("applications.overdue", **services.payload(case))
+                events.emit("applications.escalated", role="supervisor", **services.payload(case))
+        elif status.colour == "amber":
+            claimed = Application.objects.filter(pk=case.pk, sla_warned_at__isnull=True).update(
+                sla_warned_at=now
+            )
+            if claimed:
+                result.warned += 1
+                _step(case, "sla_warning")
+                events.emit("applications.sla_warning", **services.payload(case))
+    return result
+
+
+def _step(case: Application, action: str) -> None:
+    Step.objects.create(
+        application=case,
+        action=action,
+        department_id=case.department_id,
+        actor_label="SLA",
+        visibility=Step.Visibility.INTERNAL,
+    )
+
+
+@task()
+def check_sla() -> dict[str, int]:
+    """The sweep as a task (one transaction)."""
+    with transaction.atomic():
+        result = sweep()
+    return {"warned": result.warned, "escalated": result.escalated}
