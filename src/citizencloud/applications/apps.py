@@ -5,3 +5,6 @@ class ApplicationsConfig(AppConfig):
     name = "citizencloud.applications"
     label = "applications"
     verbose_name = "Applications"
+
+    def ready(self) -> None:
+        from citizencloud.applications import demo  # noqa: F401  (registers the demo seeder)
