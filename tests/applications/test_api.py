@@ -51,7 +51,7 @@ def test_the_whole_case_through_the_api(client: Client) -> None:
     assert case["department"] == "住房公积金管理中心"
     queue = client.get("/api/v1/staff/cases", **clerk).json()
     assert [c["id"] for c in queue] == [case["id"]]
-    assert queue[0]["applicant"]["id_number"].count("*") >= 8
+    assert queue[0]["applicant"] == {"name": "张*"}
     assert _act(client, clerk, case["id"], action="claim").status_code == 200
     assert _act(client, clerk, case["id"], action="accept").json()["state"] == "accepted"
     asked = _act(

@@ -21,6 +21,7 @@ from citizencloud.applications.schemas import (
 from citizencloud.identity.auth import AUTH
 from citizencloud.kernel.errors import DomainError, PermissionDenied
 
+PAGE = 50
 router = Router(tags=["applications"], auth=AUTH)
 
 
@@ -97,18 +98,12 @@ def withdraw(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 @router.get("/staff/cases", response=list[StaffCaseItem], summary="The staff queue")
 def staff_cases(
-    request: HttpRequest, state: str = "", department_id: int | None = None
+    request: HttpRequest, state: str = "", department_id: int | None = None, page: int = 1
 ) -> list[dict[str, Any]]:
     staff = _staff(request)
-    rows = selectors.queue(staff, department_id=department_id, state=state or None)[:200]
-    return [
-        {
-            **presenters.item(c),
-            "assignee": c.assignee.username if c.assignee else "",
-            "applicant": services.masked_applicant(c),
-        }
-        for c in rows
-    ]
+    rows = selectors.queue(staff, department_id=department_id, state=state or None)
+    start = (max(page, 1) - 1) * PAGE
+    return [presenters.queue_item(c) for c in rows[start : start + PAGE]]
 
 
 @router.post("/staff/cases/{case_id}/actions", response=ApplicationOut, summary="Act on a case")

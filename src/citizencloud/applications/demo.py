@@ -10,7 +10,7 @@ from citizencloud.kernel import demo
 from citizencloud.org import services as org
 from citizencloud.org.models import Role
 
-PASSWORD = "Staff-Demo-2026"
+PASSWORD = "Staff-Demo-2026"  # noqa: S105 - published demo password (development only)
 
 
 @demo.register(order=40, name="applications")

@@ -20,6 +20,7 @@ def sla_of(case: Application) -> sla.SlaStatus:
 
 
 def item(case: Application) -> dict[str, Any]:
+    status = sla_of(case)
     return {
         "id": str(case.public_id),
         "reference": case.reference,
@@ -27,8 +28,8 @@ def item(case: Application) -> dict[str, Any]:
         "service_name": case.service.name,
         "state": case.state,
         "department": case.department.name,
-        "deadline": sla_of(case).deadline,
-        "sla_colour": sla_of(case).colour,
+        "deadline": status.deadline,
+        "sla_colour": status.colour,
         "version": case.version,
         "submitted_at": case.submitted_at,
     }
@@ -69,4 +70,13 @@ def detail(case: Application, *, citizen: bool) -> dict[str, Any]:
             }
             for a in selectors.attachments(case)
         ],
+    }
+
+
+def queue_item(case: Application) -> dict[str, Any]:
+    """A queue row: no decryption — the applicant's masked name is the account's display name."""
+    return {
+        **item(case),
+        "assignee": case.assignee.username if case.assignee else "",
+        "applicant": {"name": case.citizen.display_name},
     }

@@ -61,4 +61,4 @@ class ActionIn(Schema):
 
 class StaffCaseItem(ApplicationListItem):
     assignee: str
-    applicant: dict[str, str]
+    applicant: dict[str, str]  # {"name": masked}

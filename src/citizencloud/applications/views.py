@@ -185,16 +185,17 @@ def withdraw(request: HttpRequest, case_id: str) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     _kind(request, "staff")
     state = request.GET.get("state", "")
-    rows = selectors.queue(request.user, state=state or None)[:200]
-    cases = [
-        {
-            **presenters.item(c),
-            "assignee": c.assignee.username if c.assignee else "",
-            "applicant": services.masked_applicant(c),
-        }
-        for c in rows
-    ]
-    return render(request, "applications/queue.html", {"cases": cases, "state": state})
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    rows = selectors.queue(request.user, state=state or None)[(page - 1) * 50 : page * 50 + 1]
+    cases = [presenters.queue_item(c) for c in rows]
+    return render(
+        request,
+        "applications/queue.html",
+        {"cases": cases[:50], "state": state, "page": page, "more": len(cases) > 50},
+    )
 
 
 @require_http_methods(["GET", "POST"])
