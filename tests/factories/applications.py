@@ -81,7 +81,8 @@ def create_staff(*roles: str, department: Department | None = None, username: st
     user.display_name = user.username
     user.set_password("x-long-enough-password")
     user.save()
-    department = department or create_department()
+    # The department of the service the cases are for (the real one when the catalog is loaded).
+    department = department or create_service().department
     for role in roles or ("clerk",):
         StaffRole.objects.create(
             user=user, role=role, department=department, region=department.region

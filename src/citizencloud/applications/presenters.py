@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from citizencloud.applications import definitions, selectors, services, sla, workflow
 from citizencloud.applications.models import Application
+
+ACTION_LABELS = {
+    "accept": _("Accept"),
+    "refuse": _("Do not accept"),
+    "start_review": _("Start the review"),
+    "request_supplement": _("Request a supplement"),
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "complete": _("Complete and issue the result"),
+}
+
+
+def staff_actions(case: Application) -> list[tuple[str, str]]:
+    return [(a, str(ACTION_LABELS.get(a, a))) for a in next_actions(case, citizen=False)]
 
 
 def sla_of(case: Application) -> sla.SlaStatus:

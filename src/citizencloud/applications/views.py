@@ -263,7 +263,7 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
             "sla": presenters.sla_of(found),
             "applicant": services.masked_applicant(found),
             "revealed": revealed,
-            "actions": presenters.next_actions(found, citizen=False),
+            "actions": presenters.staff_actions(found),
             "answers": services.form_answers(found) if revealed else None,
         },
     )

@@ -1,0 +1,101 @@
+"""办 in a real browser: a citizen applies with an attachment → a clerk requests a supplement →
+the citizen sees every missing item and uploads → a reviewer approves and completes → the
+citizen downloads the signed certificate and the QR verification page confirms it.
+(The inbox step waits for the notifications app to be merged into this branch.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyotp
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_identity import fresh_totp_code
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def sign_in(page: Page, live_url: str, login: str, password: str) -> None:
+    page.goto(live_url + "/account/login/")
+    page.get_by_label("手机号或身份证号").fill(login)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def staff_page(browser: Browser, live_url: str, login: str) -> Page:
+    """A staff member signs in and enrols TOTP (staff are held at enrolment until they do)."""
+    page = browser.new_context(locale="zh-CN").new_page()
+    sign_in(page, live_url, login, "Staff-Demo-2026")
+    page.goto(live_url + "/account/mfa/")
+    page.get_by_role("button", name="设置两步验证").click()
+    totp = pyotp.TOTP(page.locator("#totp-secret").inner_text().strip())
+    page.get_by_label("6 位验证码或恢复码").fill(fresh_totp_code(totp, set()))
+    page.get_by_role("button", name="开启").click()
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    return page
+
+
+def test_apply_supplement_approve_certificate_verify(
+    page: Page, browser: Browser, live_url: str, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    sign_in(page, live_url, "13800000001", "Citizen-Demo-2026")
+    page.goto(live_url + "/services/gjj-withdraw-rent/")
+    page.locator("a.verb-action", has_text="办").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("住房公积金提取")
+    expect(page.get_by_label("申请人姓名")).to_have_value("张三")
+    page.get_by_label("联系电话").fill("1380000")  # too short: a field error, no JS involved
+    page.get_by_label("本人银行卡号").fill("6222020200001234567")
+    page.get_by_label("租赁类型").select_option("market")
+    page.get_by_label("月租金（元）").fill("1800")
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator("#f_phone_error")).to_have_text("请输入11位手机号码。")
+    page.get_by_label("联系电话").fill("13800000001")
+    page.get_by_label("月租金（元）").fill("1800")
+    lease = tmp_path / "lease.pdf"
+    lease.write_bytes(PDF)
+    page.get_by_label("房屋租赁合同").set_input_files(str(lease))
+    page.screenshot(path=str(screenshot_dir / "apply.png"), full_page=True)
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator(".case-facts")).to_contain_text("成都住房公积金管理中心")
+    case_url = page.url
+    reference = page.locator("h1 small").inner_text().strip()
+
+    clerk = staff_page(browser, live_url, "clerk.cd-gjj")
+    clerk.goto(live_url + "/staff/cases/")
+    clerk.get_by_role("link", name=reference).click()
+    expect(clerk.locator(".case-facts")).to_contain_text("张*")
+    clerk.get_by_role("button", name="Claim").click()
+    clerk.get_by_label("Every missing item, one per line").fill("租赁登记备案证明\n银行卡正面照片")
+    clerk.get_by_role("button", name="Request a supplement").click()
+    expect(clerk.locator(".case-facts")).to_contain_text("Supplement requested")
+
+    page.goto(case_url)
+    expect(page.locator("article.case")).to_contain_text("租赁登记备案证明")
+    expect(page.locator("article.case")).to_contain_text("银行卡正面照片")
+    page.screenshot(path=str(screenshot_dir / "case-supplement.png"), full_page=True)
+    more = tmp_path / "filing.pdf"
+    more.write_bytes(PDF)
+    page.get_by_label("Files").set_input_files(str(more))
+    page.get_by_role("button", name="Send the supplement").click()
+    expect(page.locator(".case-facts")).to_contain_text("In review")
+
+    reviewer = staff_page(browser, live_url, "reviewer.cd-gjj")
+    reviewer.goto(live_url + "/staff/cases/")
+    reviewer.get_by_role("link", name=reference).click()
+    reviewer.get_by_role("button", name="Approve").click()
+    reviewer.get_by_role("button", name="Complete and issue the result").click()
+    expect(reviewer.locator(".case-facts")).to_contain_text("Completed")
+
+    page.goto(case_url)
+    expect(page.locator(".case-facts")).to_contain_text("Completed")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the signed certificate (JSON)").click()
+    signed = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert signed["statement"]["reference"] == reference
+    assert signed["signature"]["alg"] == "Ed25519"
+    expect(page.get_by_alt_text("QR code to verify this certificate")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "case-completed.png"), full_page=True)
+    page.get_by_role("link", name="Verify this certificate").click()
+    expect(page.locator(".notice.valid")).to_contain_text("Valid")
+    expect(page.locator("article.verify")).not_to_contain_text("张")
