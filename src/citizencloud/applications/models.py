@@ -58,7 +58,10 @@ class Application(models.Model):
     class Meta:
         ordering = ("-submitted_at",)
         indexes = [
-            models.Index(fields=("department", "state", "deadline"), name="applications_queue"),
+            # The queue walks a department's cases in deadline order and stops at one page.
+            models.Index(
+                fields=("department", "deadline", "submitted_at"), name="applications_queue"
+            ),
             models.Index(fields=("citizen", "-submitted_at"), name="applications_mine"),
         ]
         verbose_name = _("application")

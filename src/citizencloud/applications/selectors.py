@@ -71,7 +71,7 @@ def queue(
 ) -> QuerySet[Application]:
     """Cases of the departments where the staff account may read cases, soonest deadline first."""
     allowed = department_ids(user)
-    qs = _cases().filter(department_id__in=allowed)
+    qs = _cases().defer("form_data").filter(department_id__in=allowed)
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     if state:
