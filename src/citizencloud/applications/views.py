@@ -109,7 +109,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             "form_error": errors.get("__all__", ""),
             "masked_id": mask_id_number(str(user.id_number or "")),
         },
-        status=422 if errors else 200,
+        # 200 like the other pages' invalid forms: the errors are on the page, not the status.
     )
 
 
