@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from citizencloud.applications import definitions, selectors, services, sla, workflow
-from citizencloud.applications.models import Application
+from citizencloud.applications.models import Application, State
 
 ACTION_LABELS = {
     "accept": _("Accept"),
@@ -18,6 +18,23 @@ ACTION_LABELS = {
     "reject": _("Reject"),
     "complete": _("Complete and issue the result"),
 }
+
+
+STEP_LABELS = {
+    **ACTION_LABELS,
+    "submit": _("Submitted"),
+    "supply": _("Supplement sent"),
+    "withdraw": _("Withdrawn by the applicant"),
+    "claim": _("Claimed"),
+    "note": _("Internal note"),
+    "message": _("Message"),
+    "sla_warning": _("Deadline warning"),
+    "escalate": _("Overdue: escalated to the supervisor"),
+}
+
+
+def _state_label(value: str) -> str:
+    return str(State(value).label) if value in State.values else value
 
 
 def staff_actions(case: Application) -> list[tuple[str, str]]:
@@ -66,6 +83,8 @@ def detail(case: Application, *, citizen: bool) -> dict[str, Any]:
         "timeline": [
             {
                 "action": s.action,
+                "label": str(STEP_LABELS.get(s.action, s.action)),
+                "state_label": _state_label(s.to_state),
                 "from_state": s.from_state,
                 "to_state": s.to_state,
                 "actor": s.actor_label,

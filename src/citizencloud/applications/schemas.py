@@ -15,6 +15,8 @@ class ApplicationIn(Schema):
 
 class StepOut(Schema):
     action: str
+    label: str
+    state_label: str
     from_state: str
     to_state: str
     actor: str
