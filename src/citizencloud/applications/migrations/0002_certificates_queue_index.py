@@ -8,39 +8,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0001_cases_steps_attachments'),
-        ('catalog', '0002_search_indexes'),
-        ('org', '0001_regions_departments_points_roles'),
+        ("applications", "0001_cases_steps_attachments"),
+        ("catalog", "0002_search_indexes"),
+        ("org", "0001_regions_departments_points_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('title', models.CharField(max_length=128)),
-                ('statement', models.JSONField()),
-                ('signature', models.CharField(max_length=128)),
-                ('key_id', models.CharField(max_length=32)),
-                ('issued_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("title", models.CharField(max_length=128)),
+                ("statement", models.JSONField()),
+                ("signature", models.CharField(max_length=128)),
+                ("key_id", models.CharField(max_length=32)),
+                ("issued_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.RemoveIndex(
-            model_name='application',
-            name='applications_queue',
+            model_name="application",
+            name="applications_queue",
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['department', 'deadline', 'submitted_at'], name='applications_queue'),
+            model_name="application",
+            index=models.Index(
+                fields=["department", "deadline", "submitted_at"], name="applications_queue"
+            ),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='application',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='certificate', to='applications.application'),
+            model_name="certificate",
+            name="application",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="certificate",
+                to="applications.application",
+            ),
         ),
     ]
