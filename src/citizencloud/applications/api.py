@@ -15,6 +15,7 @@ from citizencloud.applications.schemas import (
     ApplicationIn,
     ApplicationListItem,
     ApplicationOut,
+    BundleIn,
     StaffCaseItem,
     SupplementIn,
 )
@@ -45,6 +46,18 @@ def submit(request: HttpRequest, body: ApplicationIn) -> Status[Any]:
         citizen=_citizen(request), service_code=body.service_code, form=body.form, request=request
     )
     return Status(201, presenters.detail(case, citizen=True))
+
+
+@router.post(
+    "/application-bundles",
+    response={201: list[ApplicationListItem]},
+    summary="Apply for a bundle of services at once (一件事一次办)",
+)
+def submit_bundle(request: HttpRequest, body: BundleIn) -> Status[Any]:
+    cases = services.submit_bundle(
+        citizen=_citizen(request), bundle_code=body.bundle_code, form=body.form, request=request
+    )
+    return Status(201, [presenters.item(c) for c in cases])
 
 
 @router.get("/applications", response=list[ApplicationListItem], summary="My applications")

@@ -16,7 +16,16 @@ from citizencloud.kernel.errors import NotFound
 
 DATA = Path(__file__).parent / "data"
 
-__all__ = ["ServiceDefinition", "calendar", "definition", "has_form", "service_codes"]
+__all__ = [
+    "BundleDefinition",
+    "ServiceDefinition",
+    "bundle",
+    "bundle_codes",
+    "calendar",
+    "definition",
+    "has_form",
+    "service_codes",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,41 @@ def _all() -> dict[str, ServiceDefinition]:
     for path in sorted((DATA / "services").glob("*.json")):
         parsed = _parse(json.loads(path.read_text(encoding="utf-8")))
         found[parsed.code] = parsed
+    return found
+
+
+@dataclass(frozen=True)
+class BundleDefinition:
+    """一件事一次办: one form whose answers open one case per member service, in parallel."""
+
+    code: str
+    name: dict[str, str]
+    services: list[str]
+    form: dict[str, Any]
+
+
+@functools.cache
+def _bundles() -> dict[str, BundleDefinition]:
+    found = {}
+    for path in sorted((DATA / "bundles").glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(raw["form"])
+        members = list(raw["services"])
+        missing = [code for code in members if code not in _all()]
+        if missing:
+            raise ValueError(f"bundle {raw['bundle']} names services without a form: {missing}")
+        found[raw["bundle"]] = BundleDefinition(raw["bundle"], raw["name"], members, raw["form"])
+    return found
+
+
+def bundle_codes() -> list[str]:
+    return sorted(_bundles())
+
+
+def bundle(code: str) -> BundleDefinition:
+    found = _bundles().get(code)
+    if found is None:
+        raise NotFound("No such bundle of services.", code="applications.no_bundle")
     return found
 
 

@@ -50,6 +50,8 @@ class Application(models.Model):
     paused_since = models.DateField(null=True, blank=True)
     paused_days = models.PositiveSmallIntegerField(default=0)
     supplement_items = models.JSONField(default=list, blank=True)
+    # Cases opened together by one bundle submission (一件事一次办) share this reference.
+    bundle_reference = models.CharField(max_length=32, blank=True, db_index=True)
     sla_warned_at = models.DateTimeField(null=True, blank=True)
     sla_escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

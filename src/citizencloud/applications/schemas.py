@@ -13,6 +13,11 @@ class ApplicationIn(Schema):
     form: dict[str, Any]
 
 
+class BundleIn(Schema):
+    bundle_code: str
+    form: dict[str, Any]
+
+
 class StepOut(Schema):
     action: str
     label: str

@@ -72,8 +72,37 @@ def _reference(on: dt.date) -> str:
     return f"{on:%Y%m%d}{secrets.token_hex(4).upper()}"
 
 
+def submit_bundle(
+    *, citizen: Any, bundle_code: str, form: Mapping[str, Any], request: Any = None
+) -> list[Application]:
+    """One form, one case per member service: each department works on its own case in
+    parallel; the cases share a ``bundle_reference``."""
+    spec = definitions.bundle(bundle_code)
+    forms.validate(spec.form, form)
+    reference = _reference(today())
+    cases = []
+    for code in spec.services:
+        properties = definitions.definition(code).form.get("properties", {})
+        answers = {k: v for k, v in form.items() if k in properties}
+        cases.append(
+            submit(
+                citizen=citizen,
+                service_code=code,
+                form=answers,
+                request=request,
+                bundle_reference=reference,
+            )
+        )
+    return cases
+
+
 def submit(
-    *, citizen: Any, service_code: str, form: Mapping[str, Any], request: Any = None
+    *,
+    citizen: Any,
+    service_code: str,
+    form: Mapping[str, Any],
+    request: Any = None,
+    bundle_reference: str = "",
 ) -> Application:
     """Validate ``form`` against the service's definition and open a case at its department."""
     service = catalog.get_service(service_code)
@@ -92,6 +121,7 @@ def submit(
         started_on=on,
         sla_days=spec.workflow.sla_days,
         deadline=definitions.calendar().add_working_days(on, spec.workflow.sla_days),
+        bundle_reference=bundle_reference,
     )
     case.save()
     Step.objects.create(

@@ -5,6 +5,7 @@ from citizencloud.applications import views
 app_name = "applications"
 
 urlpatterns = [
+    path("apply/bundle/<str:code>/", views.apply_bundle, name="apply-bundle"),
     path("apply/<str:code>/", views.apply, name="apply"),
     path("my/applications/", views.mine, name="mine"),
     path("my/applications/<str:case_id>/", views.case, name="case"),

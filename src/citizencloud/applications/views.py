@@ -113,6 +113,48 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@_guard
+def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    """一件事一次办: one form, one case per member service."""
+    _kind(request, "citizen")
+    spec = definitions.bundle(code)
+    user: Any = request.user
+    values: dict[str, Any] = dict(_prefill(user))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = forms.coerce(spec.form, request.POST)
+        try:
+            services.submit_bundle(
+                citizen=user, bundle_code=spec.code, form=values, request=request
+            )
+            return redirect("applications:mine")
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as error:
+            transaction.set_rollback(True)
+            errors = dict(error.extra.get("errors", {})) or {"__all__": str(error.message)}
+    fields = forms.fields(spec.form)
+    for f in fields:
+        f.value = values.get(f.name, "")  # type: ignore[attr-defined]
+        f.error = errors.get(f.name, "")  # type: ignore[attr-defined]
+    members = [catalog.get_service(c) for c in spec.services]
+    return render(
+        request,
+        "applications/apply.html",
+        {
+            "service": {"name": forms.label(spec.name)},
+            "members": members,
+            "fields": fields,
+            "slots": [],
+            "held": [],
+            "errors": errors,
+            "form_error": errors.get("__all__", ""),
+            "masked_id": mask_id_number(str(user.id_number or "")),
+        },
+    )
+
+
 @require_http_methods(["GET"])
 @_guard
 def mine(request: HttpRequest) -> HttpResponse:
