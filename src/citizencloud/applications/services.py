@@ -141,6 +141,9 @@ def payload(case: Application, **extra: Any) -> dict[str, Any]:
     return {
         "application_id": str(case.public_id),
         "reference": case.reference,
+        # The names the notifications app's routes read (docs/notifications.md on its branch).
+        "case_number": case.reference,
+        "user_id": str(case.citizen.public_id),
         "citizen_id": case.citizen_id,
         "service": case.service.code,
         "department_id": case.department_id,
