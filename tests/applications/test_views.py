@@ -107,3 +107,22 @@ def test_staff_queue_reveal_and_other_department(client: Client) -> None:
     other_citizen = _login(Client(), create_citizen())
     assert other_citizen.get(f"/my/applications/{case.public_id}/").status_code == 404
     assert AuditEntry.objects.filter(action="applications.access_denied").count() == 2
+
+
+def test_drafts_are_kept_until_submission(client: Client) -> None:
+    from citizencloud.applications.models import Draft
+
+    create_service()
+    _login(client, create_citizen())
+    saved = client.post(
+        "/apply/gjj-withdraw-rent/", {"op": "draft", "monthly_rent": "2100"}, HTTP_HX_REQUEST="true"
+    )
+    assert saved.status_code == 200
+    assert "Draft saved" in saved.content.decode() or "草稿" in saved.content.decode()
+    assert 'value="2100"' in client.get("/apply/gjj-withdraw-rent/").content.decode()
+    plain = client.post("/apply/gjj-withdraw-rent/", {"op": "draft", "monthly_rent": "2200"})
+    assert plain.status_code == 302
+    assert Draft.objects.count() == 1
+    client.post("/apply/gjj-withdraw-rent/", {**RENT_FORM})
+    assert Application.objects.count() == 1
+    assert Draft.objects.count() == 0

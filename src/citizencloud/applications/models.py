@@ -145,3 +145,24 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.public_id}"
+
+
+class Draft(models.Model):
+    """A citizen's unfinished form for one service (answers encrypted), replaced on each save
+    and deleted when the application is submitted."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    data = EncryptedField()
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("citizen", "service"), name="applications_one_draft")
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.public_id}"

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizencloud.applications import (
@@ -68,8 +69,19 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     guide = catalog.guide(service.code).get("guide", {})
     held = [m for m in guide.get("materials", []) if m.get("held_by_government")]
     user: Any = request.user
-    values: dict[str, Any] = dict(_prefill(user))
+    values: dict[str, Any] = {
+        **_prefill(user),
+        **services.draft_answers(citizen=user, service_code=service.code),
+    }
     errors: dict[str, str] = {}
+    if request.method == "POST" and request.POST.get("op") == "draft":
+        services.save_draft(
+            citizen=user, service_code=service.code, form=forms.coerce(spec.form, request.POST)
+        )
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "applications/_draft_saved.html")
+        messages.success(request, _("Draft saved."))
+        return redirect("applications:apply", code=service.code)
     if request.method == "POST":
         values = forms.coerce(spec.form, request.POST)
         try:
