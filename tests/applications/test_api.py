@@ -179,3 +179,19 @@ def test_idor_matrix(client: Client) -> None:
     assert len(denied) == 4
     assert Application.objects.get().state == "submitted"
     assert _act(client, own_clerk, case_id, action="accept").status_code == 200
+
+
+def test_supervisor_assigns_to_a_colleague_of_the_department(client: Client) -> None:
+    department = create_service().department
+    citizen = token_for(create_citizen())
+    clerk = create_staff("clerk", department=department)
+    supervisor = token_for(create_staff("supervisor", department=department))
+    outsider = create_staff("clerk", department=create_department("medins", "医保局"))
+    case_id = _submit(client, citizen).json()["id"]
+    refused = _act(client, token_for(clerk), case_id, action="assign", assignee=clerk.username)
+    assert refused.status_code == 403
+    wrong = _act(client, supervisor, case_id, action="assign", assignee=outsider.username)
+    assert wrong.status_code == 422
+    done = _act(client, supervisor, case_id, action="assign", assignee=clerk.username)
+    assert done.status_code == 200
+    assert Application.objects.get().assignee == clerk

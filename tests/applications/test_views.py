@@ -126,3 +126,19 @@ def test_drafts_are_kept_until_submission(client: Client) -> None:
     client.post("/apply/gjj-withdraw-rent/", {**RENT_FORM})
     assert Application.objects.count() == 1
     assert Draft.objects.count() == 0
+
+
+def test_bulk_claim_from_the_queue(client: Client) -> None:
+    first, second = create_application(), create_application()
+    clerk, other = create_staff("clerk"), create_staff("clerk")
+    from citizencloud.applications import services
+
+    services.claim(staff=other, public_id=second.public_id)
+    _login(client, clerk)
+    response = client.post(
+        "/staff/cases/", {"case": [str(first.public_id), str(second.public_id)]}, follow=True
+    )
+    assert "1" in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.assignee, second.assignee) == (clerk, other)

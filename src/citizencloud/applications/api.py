@@ -122,7 +122,15 @@ def staff_cases(
 @router.post("/staff/cases/{case_id}/actions", response=ApplicationOut, summary="Act on a case")
 def staff_action(request: HttpRequest, case_id: str, body: ActionIn) -> dict[str, Any]:
     staff = _staff(request)
-    if body.action == "claim":
+    if body.action == "assign":
+        case = services.assign(
+            staff=staff,
+            public_id=case_id,
+            assignee_login=body.assignee,
+            version=body.version,
+            request=request,
+        )
+    elif body.action == "claim":
         case = services.claim(staff=staff, public_id=case_id, version=body.version, request=request)
     else:
         case = services.act(

@@ -64,6 +64,7 @@ class ActionIn(Schema):
     legal_basis: str = ""
     items: list[str] = []
     message: str = ""
+    assignee: str = ""  # login of the colleague, for "assign"
 
 
 class StaffCaseItem(ApplicationListItem):

@@ -234,10 +234,20 @@ def withdraw(request: HttpRequest, case_id: str) -> HttpResponse:
     return redirect("applications:case", case_id=case_id)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @_guard
 def queue(request: HttpRequest) -> HttpResponse:
     _kind(request, "staff")
+    if request.method == "POST":
+        claimed, skipped = services.claim_many(
+            staff=request.user, public_ids=request.POST.getlist("case"), request=request
+        )
+        messages.info(
+            request,
+            _("Claimed %(claimed)s; %(skipped)s were already taken or changed.")
+            % {"claimed": claimed, "skipped": skipped},
+        )
+        return redirect("applications:queue")
     state = request.GET.get("state", "")
     try:
         page = max(int(request.GET.get("page", "1")), 1)
@@ -266,6 +276,14 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
                     staff=request.user,
                     public_id=case_id,
                     purpose=request.POST.get("purpose", ""),
+                    request=request,
+                )
+            elif op == "assign":
+                services.assign(
+                    staff=request.user,
+                    public_id=case_id,
+                    assignee_login=request.POST.get("assignee", ""),
+                    version=int(request.POST.get("version") or 0),
                     request=request,
                 )
             elif op == "claim":

@@ -1,0 +1,57 @@
+"""Every write to cases, in the user's words: submit, act (accept, request a supplement, approve
+…), supply, withdraw, claim, assign, attach, reveal. Services never commit; each transition bumps
+the case's ``version`` in one conditional UPDATE (the optimistic lock), appends to the timeline,
+emits ``applications.<event>`` and, for staff actions, writes the audit log."""
+
+from citizencloud.applications.services.cases import (
+    act,
+    attach,
+    attachment_bytes,
+    form_answers,
+    submit,
+    submit_bundle,
+    supply,
+    withdraw,
+)
+from citizencloud.applications.services.common import (
+    EVENTS,
+    SHANGHAI,
+    StaleCase,
+    payload,
+    today,
+)
+from citizencloud.applications.services.drafts import draft_answers, save_draft
+from citizencloud.applications.services.staff import (
+    assign,
+    claim,
+    claim_many,
+    masked_answers,
+    masked_applicant,
+    note,
+    reveal,
+)
+
+__all__ = [
+    "EVENTS",
+    "SHANGHAI",
+    "StaleCase",
+    "act",
+    "assign",
+    "attach",
+    "attachment_bytes",
+    "claim",
+    "claim_many",
+    "draft_answers",
+    "form_answers",
+    "masked_answers",
+    "masked_applicant",
+    "note",
+    "payload",
+    "reveal",
+    "save_draft",
+    "submit",
+    "submit_bundle",
+    "supply",
+    "today",
+    "withdraw",
+]
