@@ -74,3 +74,14 @@ def test_certificate_signed_and_verifiable_without_personal_data(client: Client)
     certificate.save()
     assert not certificates.verify(certificate).valid
     assert "invalid" in client.get(f"/verify/{certificate.public_id}/").content.decode()
+
+
+def test_certificate_pdf_embeds_the_cjk_font_and_the_verify_link() -> None:
+    case = create_application()
+    _complete(case.public_id)
+    certificate = Certificate.objects.get(application=case)
+    body = certificates.pdf(certificate, verify_url="https://city.example/verify/x/")
+    assert body.startswith(b"%PDF-")
+    assert b"WenQuanYiMicroHei" in body  # the CJK font, embedded: no empty boxes
+    assert b"/FontFile2" in body
+    assert len(body) > 5_000

@@ -94,6 +94,9 @@ def test_apply_supplement_approve_certificate_verify(
     signed = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert signed["statement"]["reference"] == reference
     assert signed["signature"]["alg"] == "Ed25519"
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download the certificate (PDF)").click()
+    assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF-")
     expect(page.get_by_alt_text("QR code to verify this certificate")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "case-completed.png"), full_page=True)
     page.get_by_role("link", name="Verify this certificate").click()

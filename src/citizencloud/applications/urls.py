@@ -16,6 +16,11 @@ urlpatterns = [
         views.certificate_json,
         name="certificate-json",
     ),
+    path(
+        "my/applications/<str:case_id>/certificate.pdf",
+        views.certificate_pdf,
+        name="certificate-pdf",
+    ),
     path("verify/<str:certificate_id>/", views.verify, name="verify"),
     path("staff/cases/", views.queue, name="queue"),
     path("staff/cases/<str:case_id>/", views.staff_case, name="staff-case"),

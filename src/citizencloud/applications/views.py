@@ -358,6 +358,21 @@ def certificate_json(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
+@_guard
+def certificate_pdf(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The certificate as a PDF with a QR code to the public verification page."""
+    _kind(request, "citizen")
+    found = selectors.get_for_citizen(request.user, case_id, request=request)
+    certificate = getattr(found, "certificate", None)
+    if certificate is None:
+        raise NotFound("No certificate was issued for this case.")
+    body = certificates.pdf(certificate, verify_url=verify_url(request, certificate))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{found.reference}.pdf"'
+    return response
+
+
+@require_http_methods(["GET"])
 def verify(request: HttpRequest, certificate_id: str) -> HttpResponse:
     """Public: is this certificate genuine? Shows no personal data."""
     certificate = selectors.certificate_for_verification(certificate_id)
