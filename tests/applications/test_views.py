@@ -142,3 +142,14 @@ def test_bulk_claim_from_the_queue(client: Client) -> None:
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.assignee, second.assignee) == (clerk, other)
+
+
+def test_tampered_version_is_told_not_a_500(client: Client) -> None:
+    case = create_application()
+    _login(client, create_staff("clerk"))
+    response = client.post(
+        f"/staff/cases/{case.public_id}/", {"op": "accept", "version": "abc"}, follow=True
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.state == "submitted"

@@ -52,6 +52,17 @@ def _kind(request: HttpRequest, kind: str) -> None:
         raise PermissionDenied("This page is not for your kind of account.")
 
 
+def _version(request: HttpRequest) -> int | None:
+    """The version the form was rendered with; a tampered value counts as stale (-1)."""
+    raw = request.POST.get("version", "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return -1
+
+
 def _prefill(user: Any) -> dict[str, str]:
     return {
         "name": str(user.real_name or ""),
@@ -283,14 +294,14 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
                     staff=request.user,
                     public_id=case_id,
                     assignee_login=request.POST.get("assignee", ""),
-                    version=int(request.POST.get("version") or 0),
+                    version=_version(request),
                     request=request,
                 )
             elif op == "claim":
                 services.claim(
                     staff=request.user,
                     public_id=case_id,
-                    version=int(request.POST.get("version") or 0),
+                    version=_version(request),
                     request=request,
                 )
             elif op in ("note", "message"):
@@ -306,7 +317,7 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
                     staff=request.user,
                     public_id=case_id,
                     action=op,
-                    version=int(request.POST.get("version") or 0),
+                    version=_version(request),
                     details={
                         "reason": request.POST.get("reason", ""),
                         "legal_basis": request.POST.get("legal_basis", ""),
