@@ -9,6 +9,7 @@ from citizencloud import __version__
 from citizencloud.kernel import ratelimit
 from citizencloud.kernel.api import new_api
 from citizencloud.kernel.transparency_api import router as transparency_router
+from citizencloud.notifications.api import router as notifications_router
 from citizencloud.privacy.api import router as privacy_router
 
 api = new_api(
@@ -22,6 +23,7 @@ api = new_api(
 ratelimit.install(api)
 api.add_router("/", transparency_router)
 api.add_router("/", privacy_router)
+api.add_router("/", notifications_router)
 
 
 class MetaOut(Schema):

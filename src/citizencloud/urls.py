@@ -22,5 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
+    path("me/notifications/", include("citizencloud.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
