@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Router
 from ninja.security import django_auth
@@ -93,10 +93,13 @@ def put_preferences(request: HttpRequest, body: PreferencesIn) -> PreferencesOut
 
 @router.post("/notifications/callbacks/{channel}", response={204: None}, auth=None,
              summary="Delivery status from the SMS or email provider (signed)")  # fmt: skip
-def provider_callback(request: HttpRequest, channel: str) -> tuple[int, None]:
+def provider_callback(request: HttpRequest, channel: str) -> HttpResponse:
     callbacks.verify(request.body, request.headers.get("X-Signature", ""))
     report = CallbackIn(**json.loads(request.body))
     services.record_status(
-        reference=report.reference, status=report.status, occurred_at=report.occurred_at
+        reference=report.reference,
+        status=report.status,
+        occurred_at=report.occurred_at,
+        provider_ref=report.id,
     )
-    return 204, None
+    return HttpResponse(status=204)

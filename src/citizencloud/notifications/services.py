@@ -253,7 +253,9 @@ def _fall_back(delivery: Delivery) -> None:
 # --- provider callbacks ----------------------------------------------------------------------
 
 
-def record_status(*, reference: str, status: str, occurred_at: dt.datetime) -> bool:
+def record_status(
+    *, reference: str, status: str, occurred_at: dt.datetime, provider_ref: str = ""
+) -> bool:
     """Apply a provider's report about the send ``reference``; True if it changed anything."""
     public_id, _, attempt = reference.partition(".")
     try:
@@ -265,6 +267,9 @@ def record_status(*, reference: str, status: str, occurred_at: dt.datetime) -> b
     )
     if delivery is None or str(delivery.attempt) != attempt:
         return False  # unknown, or a report about an attempt already superseded
+    if provider_ref and not delivery.provider_ref:
+        # The provider has it: a send task re-run after a crash must not hand it over again.
+        Delivery.objects.filter(pk=delivery.pk).update(provider_ref=provider_ref[:100])
     decision = workflow.on_provider_status(
         current=delivery.status, final=delivery.final, current_at=delivery.status_at,
         reported=status, reported_at=occurred_at, attempt=delivery.attempt,
