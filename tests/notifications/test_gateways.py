@@ -82,14 +82,15 @@ def test_an_sms_is_delivered_through_the_simulator_despite_duplicate_out_of_orde
         stop(worker)
     delivery = Delivery.objects.get(message=message, channel="sms")
     (sent,) = sms.messages()
-    assert delivery.final and delivery.provider_ref == sent["id"]
+    assert delivery.final
+    assert delivery.provider_ref == sent["id"]
     assert sent["text"] == "【办件进度】您的办件 CD-7 已受理。"
 
 
 def test_a_statutory_notice_falls_back_to_email_when_the_sms_bounces(
     stack: tuple[Sim, Sim, dict[str, str]],
 ) -> None:
-    sms, email, env = stack
+    _sms, email, env = stack
     message = send("13800000000", email="zhang@example.cn", statutory=True)  # …0000 fails
     worker = start_worker(env)
     try:
@@ -112,7 +113,8 @@ def test_a_provider_that_stays_down_ends_in_technical_failure_after_bounded_retr
     finally:
         stop(worker)
     delivery = Delivery.objects.get(message=message, channel="sms")
-    assert delivery.final and delivery.technical_errors == 2  # the third error ends it
+    assert delivery.final
+    assert delivery.technical_errors == 2
     assert sms.messages() == []
 
 
