@@ -147,7 +147,8 @@ def test_the_simulator_refuses_a_wrong_api_key(sims: tuple[Sim, Sim]) -> None:
     import httpx
 
     sms, _ = sims
+    headers = {"Authorization": "Bearer wrong", "Idempotency-Key": "k"}
     response = httpx.post(sms.url + "/v1/sms", json={"to": "1", "callback_url": "x"},
-                          headers={"Authorization": "Bearer wrong", "Idempotency-Key": "k"})  # fmt: skip
+                          headers=headers)  # fmt: skip
     assert response.status_code == 401
     assert isinstance(sms.process, subprocess.Popen)

@@ -137,8 +137,8 @@ class Hub:
                     data = json.loads(item["data"])
                     self.dispatch(int(data["user"]), data.get("message"))
         finally:
-            await pubsub.aclose()
-            await client.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await client.aclose()
 
     async def _from_database(self, interval: float) -> None:
         last = await asyncio.to_thread(_latest_id)
@@ -190,9 +190,12 @@ def _cookies(scope: Scope) -> dict[str, str]:
 async def _refuse(send: Send, status: int, code: str) -> None:
     body = json.dumps({"type": f"https://citizencloud.org/problems/{code}", "status": status,
                        "code": code, "title": "Sign-in required"}).encode()  # fmt: skip
-    await send({"type": "http.response.start", "status": status, "headers": [
+    headers = [
         (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]})  # fmt: skip
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
