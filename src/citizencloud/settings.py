@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "citizencloud.identity.middleware.SessionGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -231,7 +232,7 @@ IDEMPOTENCY_TTL_SECONDS = env.number("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
 RATELIMIT_ENABLED = env.flag("RATELIMIT_ENABLED", True)
 
 # --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
-NOTIFY_SMS_BACKEND = env.choice("SMS_BACKEND", ["development", "http"], "development")
+NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # "http": notifications.gateways
 NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
 NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
 NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
@@ -244,6 +245,18 @@ NOTIFY_RETRY_BASE_SECONDS = float(env.text("NOTIFY_RETRY_BASE_SECONDS", "2"))
 NOTIFY_SENDER_PER_MINUTE = env.text("NOTIFY_SENDER_PER_MINUTE", "6000/m")
 NOTIFY_SENDER_PER_DAY = env.text("NOTIFY_SENDER_PER_DAY", "1000000/d")
 NOTIFY_STREAM_POLL_SECONDS = float(env.text("NOTIFY_STREAM_POLL_SECONDS", "0.25"))
+# --- identity (docs/identity.md) ------------------------------------------------------------
+SMS_BACKEND = env.text("SMS_BACKEND", "development")
+REALNAME_BACKEND = env.text("REALNAME_BACKEND", "development")
+IDENTITY_IDLE_SECONDS = env.number("IDLE_SECONDS", 30 * 60)
+IDENTITY_CODE_SECONDS = env.number("PHONE_CODE_SECONDS", 10 * 60)
+IDENTITY_CODE_RATE = env.text("PHONE_CODE_RATE", "5/h")
+IDENTITY_LOCK_AFTER = env.number("LOGIN_FREE_FAILURES", 5)
+IDENTITY_LOCK_BASE_SECONDS = env.number("LOGIN_LOCK_BASE_SECONDS", 30)
+IDENTITY_HARD_LOCK_AFTER = min(env.number("LOGIN_HARD_LOCK_FAILURES", 100), 100)
+IDENTITY_IP_FAILURES = env.number("LOGIN_IP_FAILURES", 100)
+IDENTITY_IP_WINDOW_SECONDS = env.number("LOGIN_IP_WINDOW_SECONDS", 15 * 60)
+LOGIN_URL = "identity:login"
 
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
 REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")

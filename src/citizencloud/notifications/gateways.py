@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import httpx
 from django.conf import settings
 
+from citizencloud.kernel import sms
 from citizencloud.kernel.logging import get_logger
 from citizencloud.kernel.masking import mask_phone
 
@@ -57,14 +58,22 @@ class EmailGateway(Protocol):
         ...
 
 
-class DevelopmentSms:
-    """Logs the send (masked) and counts it as delivered: embedded demo, no provider."""
+class KernelPortSms:
+    """Identity's kernel SMS port (``kernel.sms``; its development adapter shows /dev/sms)."""
 
     synchronous = True
 
     def send(self, phone: str, text: str, *, idempotency_key: str) -> str:
-        log.info("sms.development", to=mask_phone(phone), chars=len(text), key=idempotency_key)
-        return f"dev-{idempotency_key}"
+        log.info("sms.kernel_port", to=mask_phone(phone), chars=len(text), key=idempotency_key)
+        return sms.send(phone, text, idempotency_key=idempotency_key)
+
+
+class SettingsHttpSms:
+    """The HTTP adapter built from settings, for ``CITIZENCLOUD_SMS_BACKEND=<this path>`` so that
+    the kernel port (identity's phone codes) also goes through the provider."""
+
+    def __new__(cls) -> HttpSms:  # type: ignore[misc]
+        return _http_sms()
 
 
 class DevelopmentEmail:
@@ -119,15 +128,19 @@ def _callback_url(channel: str) -> str:
     )
 
 
+def _http_sms() -> HttpSms:
+    return HttpSms(
+        url=settings.NOTIFY_SMS_URL, path="/v1/sms", api_key=settings.NOTIFY_GATEWAY_KEY,
+        callback_url=_callback_url("sms"), timeout=settings.NOTIFY_GATEWAY_TIMEOUT,
+    )  # fmt: skip
+
+
 @functools.cache
 def sms_gateway() -> SmsGateway:
-    """The configured SMS adapter."""
-    if settings.NOTIFY_SMS_BACKEND == "http":
-        return HttpSms(
-            url=settings.NOTIFY_SMS_URL, path="/v1/sms", api_key=settings.NOTIFY_GATEWAY_KEY,
-            callback_url=_callback_url("sms"), timeout=settings.NOTIFY_GATEWAY_TIMEOUT,
-        )  # fmt: skip
-    return DevelopmentSms()
+    """The configured SMS adapter: HTTP with callbacks, or the kernel port (synchronous)."""
+    if settings.NOTIFY_SMS_BACKEND in ("http", f"{__name__}.SettingsHttpSms"):
+        return _http_sms()
+    return KernelPortSms()
 
 
 @functools.cache

@@ -9,6 +9,7 @@ recipient) makes a redelivered event a no-op.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,15 @@ def _context(route: Route, event: events.Event) -> dict[str, Any]:
     for placeholder, key in route.fields.items():
         context[placeholder] = event.payload.get(key) or route.defaults.get(placeholder, "")
     return context
+
+
+def _user(reference: Any) -> Any:
+    """Identity refers to people by ``public_id`` in events; plain ids are accepted too."""
+    users = get_user_model().objects
+    try:
+        return users.filter(public_id=uuid.UUID(str(reference))).first()
+    except ValueError:
+        return users.filter(pk=int(reference)).first() if str(reference).isdigit() else None
 
 
 @events.subscribe(*ROUTES)
