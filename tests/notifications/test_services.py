@@ -189,7 +189,7 @@ def test_a_sender_over_its_limit_gets_429() -> None:
 def test_identity_security_events_become_security_notices_once(name: str) -> None:
     user = create_user()
     event = events.Event(name, "evt-1", "2026-11-28T02:00:00+00:00",
-                         {"user_id": user.pk, "device": "Chrome on Linux"})  # fmt: skip
+                         {"user_id": str(user.public_id), "device": "Chrome on Linux"})  # fmt: skip
     handlers.handle(event)
     handlers.handle(event)  # at-least-once delivery: the second is a no-op
     (message,) = Message.objects.filter(recipient=user)

@@ -62,9 +62,7 @@ def _user(reference: Any) -> Any:
 def handle(event: events.Event) -> None:
     """Turn one event into one message (idempotent)."""
     route = ROUTES[event.name]
-    recipient = (
-        get_user_model().objects.filter(pk=event.payload.get(route.recipient_key) or 0).first()
-    )
+    recipient = _user(event.payload.get(route.recipient_key))
     if recipient is None:
         return
     with transaction.atomic():
