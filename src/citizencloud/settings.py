@@ -280,7 +280,10 @@ SERVE_HOST = env.text("HOST", "127.0.0.1")
 SERVE_PORT = env.number("PORT", 8000)
 SERVE_WORKERS = env.number("WORKERS", 1)
 
-if ENVIRONMENT == "production" and (
+_NOTIFY_HTTP = "http" in (NOTIFY_EMAIL_BACKEND, NOTIFY_SMS_BACKEND) or NOTIFY_SMS_BACKEND.endswith(
+    "SettingsHttpSms"
+)
+if (ENVIRONMENT == "production" and _NOTIFY_HTTP) and (
     NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
 ):
     from django.core.exceptions import ImproperlyConfigured
