@@ -23,7 +23,8 @@ DATA_DIR = Path(env.text("DATA_DIR", "var")).resolve()
 KEYS_DIR = DATA_DIR / "keys"
 config.ensure_directory(DATA_DIR)
 
-DEBUG = env.flag("DEBUG", ENVIRONMENT == "development")
+# Off by default even in development: people should see the real, localized error pages.
+DEBUG = env.flag("DEBUG", False)
 SECRET_KEY = env.text("SECRET_KEY", "") or config.development_secret(KEYS_DIR, ENVIRONMENT)
 ALLOWED_HOSTS = env.names("ALLOWED_HOSTS", [] if ENVIRONMENT == "production" else ["*"])
 CSRF_TRUSTED_ORIGINS = env.names("CSRF_TRUSTED_ORIGINS", [])
@@ -50,6 +51,8 @@ MIDDLEWARE = [
     "citizencloud.kernel.middleware.RequestContextMiddleware",
     "citizencloud.kernel.middleware.MetricsMiddleware",
     "citizencloud.kernel.middleware.BodyLimitMiddleware",
+    # Outside the other middleware, so their error responses get the problem+json shape too.
+    "citizencloud.kernel.middleware.ProblemJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -62,7 +65,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "citizencloud.kernel.middleware.ProblemJsonMiddleware",
 ]
 
 ROOT_URLCONF = "citizencloud.urls"

@@ -127,3 +127,13 @@ def test_unexpected_page_error_is_a_localized_500_page(client: Client) -> None:
     assert "系统内部错误" in text
     assert "page exploded" not in text
     assert response["X-Request-ID"] in text
+
+
+def test_an_unknown_host_is_a_400_in_the_right_shape(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ALLOWED_HOSTS = ["gov.example.cn"]
+    api = client.get("/api/v1/meta", HTTP_HOST="evil.example")
+    assert api.status_code == 400
+    assert problem_of(api)["code"] == "request.bad_request"
+    page = client.get("/", HTTP_HOST="evil.example", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400
+    assert "Bad request" in page.content.decode()

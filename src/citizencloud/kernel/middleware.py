@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 
 from citizencloud.kernel import errors, metrics
 from citizencloud.kernel.logging import get_logger
+from citizencloud.kernel.views import error_page
 
 Handler = Callable[[HttpRequest], HttpResponse]
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -116,8 +117,6 @@ class ProblemJsonMiddleware:
             if not response.get("Content-Type", "").startswith(errors.PROBLEM_CONTENT_TYPE):
                 return self._as_problem(request, response)
         elif response.status_code == 405 and not response.content:
-            from citizencloud.kernel.views import error_page
-
             page = error_page(request, status=405)
             page["Allow"] = response.get("Allow", "")
             return page
@@ -140,7 +139,5 @@ class ProblemJsonMiddleware:
         if isinstance(exception, errors.DomainError):
             if errors.wants_problem_json(request):
                 return errors.from_domain_error(request, exception)
-            from citizencloud.kernel.views import error_page
-
             return error_page(request, status=exception.status, message=str(exception.message))
         return None
