@@ -93,13 +93,14 @@ class _HttpProvider:
         self.endpoint = url.rstrip("/") + path
         self.api_key = api_key
         self.callback_url = callback_url
-        self.timeout = timeout
+        # One pooled client per adapter: keep-alive, and no TLS context built per message.
+        self.client = httpx.Client(timeout=timeout)
 
     def _post(self, body: dict[str, Any], idempotency_key: str) -> str:
         body = {**body, "reference": idempotency_key, "callback_url": self.callback_url}
         headers = {"Authorization": f"Bearer {self.api_key}", "Idempotency-Key": idempotency_key}
         try:
-            response = httpx.post(self.endpoint, json=body, headers=headers, timeout=self.timeout)
+            response = self.client.post(self.endpoint, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise GatewayUnavailable(type(exc).__name__) from exc
         if response.status_code == 429 or response.status_code >= 500:
