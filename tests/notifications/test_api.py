@@ -85,3 +85,25 @@ def test_preferences_round_trip_and_refuse_switching_off_security(citizen_client
                          content_type="application/json")  # fmt: skip
     assert refused.status_code == 422
     assert refused.json()["code"] == "notifications.preference_locked"
+
+
+def test_staff_send_is_limited_per_sender_with_429(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFY_SENDER_PER_MINUTE = "3/m"
+    staff = create_user()
+    staff.is_staff = True
+    staff.save()
+    client, _ = signed_in_client(staff)
+    template = create_template()
+    people = [str(create_user().public_id) for _ in range(3)]
+    body = {"template": template.code, "recipients": people, "context": {"case": "A"},
+            "key": "announce-1"}  # fmt: skip
+    first = client.post("/api/v1/notifications/messages", body, content_type="application/json")
+    assert first.status_code == 202
+    assert first.json() == {"sent": 3, "skipped": 0}
+    body["key"] = "announce-2"
+    refused = client.post("/api/v1/notifications/messages", body, content_type="application/json")
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+    citizen, _ = signed_in_client()
+    denied = citizen.post("/api/v1/notifications/messages", body, content_type="application/json")
+    assert denied.status_code == 403
