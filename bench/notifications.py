@@ -67,6 +67,8 @@ from citizencloud.identity.models import User  # noqa: E402
 from citizencloud.notifications import services  # noqa: E402
 from citizencloud.notifications.models import Delivery  # noqa: E402
 
+HTTP_SMS = "citizencloud.notifications.gateways.SettingsHttpSms"
+
 
 def free_port() -> int:
     import socket
@@ -99,7 +101,7 @@ def main() -> None:
     sim_port, web_port = free_port(), free_port()
     env = dict(os.environ)
     env.update(
-        CITIZENCLOUD_DATABASE_URL=database_url(), CITIZENCLOUD_SMS_BACKEND="http",
+        CITIZENCLOUD_DATABASE_URL=database_url(), CITIZENCLOUD_SMS_BACKEND=HTTP_SMS,
         CITIZENCLOUD_SMS_URL=f"http://127.0.0.1:{sim_port}",
         CITIZENCLOUD_NOTIFY_CALLBACK_BASE_URL=f"http://127.0.0.1:{web_port}",
         PYTHONPATH=str(ROOT / "src"),

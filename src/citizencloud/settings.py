@@ -234,7 +234,7 @@ IDEMPOTENCY_TTL_SECONDS = env.number("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
 RATELIMIT_ENABLED = env.flag("RATELIMIT_ENABLED", True)
 
 # --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
-NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # "http": notifications.gateways
+NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # see notifications/gateways.py
 NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
 NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
 NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
@@ -282,9 +282,7 @@ SERVE_HOST = env.text("HOST", "127.0.0.1")
 SERVE_PORT = env.number("PORT", 8000)
 SERVE_WORKERS = env.number("WORKERS", 1)
 
-_NOTIFY_HTTP = "http" in (NOTIFY_EMAIL_BACKEND, NOTIFY_SMS_BACKEND) or NOTIFY_SMS_BACKEND.endswith(
-    "SettingsHttpSms"
-)
+_NOTIFY_HTTP = NOTIFY_EMAIL_BACKEND == "http" or NOTIFY_SMS_BACKEND.endswith("SettingsHttpSms")
 if (ENVIRONMENT == "production" and _NOTIFY_HTTP) and (
     NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
 ):

@@ -5,9 +5,10 @@ idempotency key: sending the same key twice returns the same id and never sends 
 worker killed mid-send can simply try again. ``GatewayUnavailable`` means "try again later";
 ``GatewayRejected`` means "this will never work" (bad number, bounced address).
 
-Adapters: ``development`` (logs and counts as delivered at once, no provider) and ``http`` (the
-provider's JSON API; ``citizencloud-sim sms|email`` speaks it). Chosen by
-``CITIZENCLOUD_SMS_BACKEND`` / ``CITIZENCLOUD_EMAIL_BACKEND``.
+Adapters: the provider's JSON API (``citizencloud-sim sms|email`` speaks it), chosen by
+``CITIZENCLOUD_SMS_BACKEND=citizencloud.notifications.gateways.SettingsHttpSms`` (the kernel
+SMS port of identity loads the same path) and ``CITIZENCLOUD_EMAIL_BACKEND=http``; otherwise the
+kernel SMS port's adapter and a logging email adapter, which count as delivered at once.
 """
 
 from __future__ import annotations
@@ -129,6 +130,11 @@ def _callback_url(channel: str) -> str:
     )
 
 
+# The value of CITIZENCLOUD_SMS_BACKEND that selects the HTTP provider, for notifications *and*
+# for identity's kernel port (kernel.sms imports it by this path), so phone codes go there too.
+HTTP_SMS_BACKEND = f"{__name__}.SettingsHttpSms"
+
+
 def _http_sms() -> HttpSms:
     return HttpSms(
         url=settings.NOTIFY_SMS_URL, path="/v1/sms", api_key=settings.NOTIFY_GATEWAY_KEY,
@@ -139,7 +145,7 @@ def _http_sms() -> HttpSms:
 @functools.cache
 def sms_gateway() -> SmsGateway:
     """The configured SMS adapter: HTTP with callbacks, or the kernel port (synchronous)."""
-    if settings.NOTIFY_SMS_BACKEND in ("http", f"{__name__}.SettingsHttpSms"):
+    if settings.NOTIFY_SMS_BACKEND == HTTP_SMS_BACKEND:
         return _http_sms()
     return KernelPortSms()
 
