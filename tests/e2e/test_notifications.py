@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -18,7 +19,7 @@ def sign_in(page: Page, url: str, next_path: str = "/account/") -> None:
 
 
 def test_a_new_device_login_appears_in_the_open_inbox_without_reload(
-    page: Page, browser: Browser, live_url: str
+    page: Page, browser: Browser, live_url: str, screenshot_dir: Path
 ) -> None:
     sign_in(page, live_url)
     page.goto(f"{live_url}/me/notifications/?tab=security")
@@ -37,3 +38,4 @@ def test_a_new_device_login_appears_in_the_open_inbox_without_reload(
     expect(page.locator('[data-unread="security"]')).not_to_be_hidden()
     # No advertising tab for someone who never opted in.
     assert page.locator('[data-tab="promotion"]').count() == 0
+    page.screenshot(path=str(screenshot_dir / "notifications-inbox.png"), full_page=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,10 +18,14 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from citizencloud.identity import selectors as identity
 from citizencloud.kernel import events
-from citizencloud.notifications import services
+from citizencloud.notifications import policies, services
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+Enricher = Callable[[Mapping[str, Any]], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,27 @@ class Route:
     recipient_key: str = "user_id"
     fields: Mapping[str, str] = field(default_factory=dict)  # placeholder → payload key
     defaults: Mapping[str, str] = field(default_factory=dict)
+    enrich: Enricher | None = None  # placeholders looked up from the payload's ids
+
+
+def _device(payload: Mapping[str, Any]) -> dict[str, str]:
+    """ "Chrome · Linux" for the session named in identity's event (payloads carry only ids)."""
+    try:
+        session_id = str(uuid.UUID(str(payload.get("session_id"))))
+    except ValueError:
+        return {}
+    session = identity.session_by_id(session_id)
+    if session is None:
+        return {}
+    return {"device": policies.device_label(session.user_agent)}
 
 
 ROUTES: dict[str, Route] = {
     "identity.new_device_login": Route(
-        "security.new_device_login", fields={"device": "device"}, defaults={"device": "—"}
+        "security.new_device_login",
+        fields={"device": "device"},
+        defaults={"device": "—"},
+        enrich=_device,
     ),
     "identity.password_changed": Route("security.password_changed"),
     "identity.mfa_changed": Route("security.mfa_changed"),
@@ -44,8 +64,13 @@ ROUTES: dict[str, Route] = {
 def _context(route: Route, event: events.Event) -> dict[str, Any]:
     occurred = dt.datetime.fromisoformat(event.occurred_at).astimezone(LOCAL)
     context: dict[str, Any] = {"time": occurred.strftime("%Y-%m-%d %H:%M")}
+    if route.enrich is not None:
+        context.update(route.enrich(event.payload))
     for placeholder, key in route.fields.items():
-        context[placeholder] = event.payload.get(key) or route.defaults.get(placeholder, "")
+        if event.payload.get(key):
+            context[placeholder] = event.payload[key]
+    for placeholder, default in route.defaults.items():
+        context[placeholder] = context.get(placeholder) or default
     return context
 
 
