@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -34,11 +36,15 @@ def serve(*args: str) -> tuple[str, subprocess.Popen[bytes]]:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and everything it started (its own process group), so no child is left
+    holding database connections."""
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 class Listener(threading.Thread):
@@ -49,11 +55,12 @@ class Listener(threading.Thread):
         self.url, self.session = url, session
         self.events: queue.Queue[tuple[str, str, float]] = queue.Queue()
         self.status = 0
+        cookies = {settings.SESSION_COOKIE_NAME: session}
+        self.client = httpx.Client(cookies=cookies, timeout=httpx.Timeout(30, read=60))
 
     def run(self) -> None:
-        cookies = {settings.SESSION_COOKIE_NAME: self.session}
-        with httpx.stream("GET", self.url + "/api/v1/me/notifications/stream", cookies=cookies,
-                          timeout=httpx.Timeout(30, read=60)) as response:  # fmt: skip
+        url = self.url + "/api/v1/me/notifications/stream"
+        with contextlib.suppress(httpx.HTTPError), self.client.stream("GET", url) as response:
             self.status = response.status_code
             name = ""
             for line in response.iter_lines():
@@ -61,6 +68,10 @@ class Listener(threading.Thread):
                     name = line[7:]
                 elif line.startswith("data: "):
                     self.events.put((name, line[6:], time.monotonic()))
+
+    def close(self) -> None:
+        """Hang up (the server sees the disconnect and drops the subscription)."""
+        self.client.close()
 
     def next(self, name: str, timeout: float = 10.0) -> tuple[str, float]:
         deadline = time.monotonic() + timeout
@@ -119,8 +130,8 @@ def test_a_new_message_reaches_an_open_stream_within_a_second(
 def test_two_edge_processes_on_redis_both_deliver(signed_in: tuple[object, str]) -> None:
     user, session = signed_in
     (url_a, a), (url_b, b) = serve("--role", "edge"), serve("--role", "edge")
+    listeners = [Listener(url_a, session), Listener(url_b, session)]
     try:
-        listeners = [Listener(url_a, session), Listener(url_b, session)]
         for listener in listeners:
             listener.start()
             listener.next("counts")
@@ -131,5 +142,7 @@ def test_two_edge_processes_on_redis_both_deliver(signed_in: tuple[object, str])
             assert "CD-9" in data
             assert arrived - sent < 1.0, f"took {arrived - sent:.3f}s"
     finally:
+        for listener in listeners:
+            listener.close()
         stop(a)
         stop(b)
