@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import signal
@@ -146,3 +147,25 @@ def test_two_edge_processes_on_redis_both_deliver(signed_in: tuple[object, str])
             listener.close()
         stop(a)
         stop(b)
+
+
+def test_a_reconnect_with_last_event_id_replays_what_was_missed(
+    embedded: str, signed_in: tuple[object, str]
+) -> None:
+    user, session = signed_in
+    listener = Listener(embedded, session)
+    listener.start()
+    listener.next("counts")
+    notify(user)
+    first, _ = listener.next("notification", timeout=5)
+    listener.close()
+    first_id = json.loads(first)["message"]["id"]
+    notify(user)  # while nobody listens
+    cookies = {settings.SESSION_COOKIE_NAME: session}
+    with httpx.stream("GET", embedded + "/api/v1/me/notifications/stream", cookies=cookies,
+                      headers={"Last-Event-ID": first_id}, timeout=10) as response:  # fmt: skip
+        lines = response.iter_lines()
+        event = next(line for line in lines if line.startswith("event: "))
+        data = next(line for line in lines if line.startswith("data: "))
+    assert event == "event: notification"
+    assert json.loads(data[6:])["message"]["id"] != first_id

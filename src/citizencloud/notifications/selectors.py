@@ -125,6 +125,18 @@ def messages_after(last_id: int, *, limit: int = 500) -> list[tuple[int, int]]:
     return list(rows[:limit])
 
 
+def message_ids_after(user_id: int, last_public_id: str, *, limit: int = 50) -> list[int]:
+    """The person's message ids after their message ``last_public_id`` (an SSE reconnect's
+    catch-up), oldest first; none if that message is unknown."""
+    try:
+        key = uuid.UUID(last_public_id)
+    except ValueError:
+        return []
+    last = Message.objects.filter(recipient_id=user_id, public_id=key).values_list("id", flat=True)
+    rows = Message.objects.filter(recipient_id=user_id, id__gt=last.first() or 0).order_by("id")
+    return list(rows.values_list("id", flat=True)[:limit]) if last.exists() else []
+
+
 def latest_message_id() -> int:
     return Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
 

@@ -4,15 +4,17 @@ Authentication without Django's middleware: the edge reads the session cookie an
 with a small synchronous lookup in a thread (the session store, then the user and the session's
 auth hash, exactly the checks ``django.contrib.auth.get_user`` makes, then identity's live device
 session as its middleware does), so a signed-out, timed-out or password-changed session is
-refused with 401. The check runs when the stream opens. EventSource sends the cookie by
-itself; no ticket round trip is needed.
+refused with 401. The check runs when the stream opens (and so at each reconnect).
+EventSource sends the cookie by itself; no ticket round trip is needed.
 
 Fan-out: one ``Hub`` per process holds the open connections by user id and one feed task:
 Redis pub/sub at scale (every process subscribes, whichever holds the connection pushes), or
 embedded a poll of new message ids from the database every ``NOTIFY_STREAM_POLL_SECONDS`` (the
 task worker, which creates messages, is another process). Events: ``counts`` on connect, then
-``notification`` with the message and the unread counts; a comment every 15 s keeps proxies
-from closing the connection.
+``notification`` (``id:`` the message's public id) with the message and the unread counts; a comment
+every 15 s keeps proxies from closing the connection. A stream lasts at most 5 minutes: the
+browser reconnects with ``Last-Event-ID``, which re-checks the session and replays what it
+missed (up to 50 messages).
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ Send = Callable[[Message], Awaitable[None]]
 
 PATH = "/api/v1/me/notifications/stream"
 KEEPALIVE_SECONDS = 15.0
+# A stream ends after this long; the browser reconnects after RECONNECT_MILLISECONDS with
+# Last-Event-ID, the session is checked again and missed messages are replayed.
+MAX_STREAM_SECONDS = 300.0
+RECONNECT_MILLISECONDS = 2000
 IDENTITY_SESSION_KEY = "identity_session"  # identity.middleware.SESSION_ID
 
 
@@ -209,12 +215,31 @@ async def _refuse(send: Send, status: int, code: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _event(name: str, data: dict[str, Any]) -> bytes:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+def _event(name: str, data: dict[str, Any], event_id: str | None = None) -> bytes:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+def _last_event_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"last-event-id":
+            return str(value.decode("latin-1"))[:40]
+    return None
+
+
+async def _push(send: Send, chunk: bytes) -> None:
+    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+
+async def _notification(user_id: int, message_id: int | None, english: bool) -> bytes:
+    data = await asyncio.to_thread(_snapshot, user_id, message_id, english)
+    if "message" in data:
+        return _event("notification", data, data["message"]["id"])
+    return _event("counts", data)
 
 
 async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-    """The SSE response: counts now, then each new message within a poll interval."""
+    """The SSE response: missed messages (``Last-Event-ID``), counts, then each new message."""
     if scope.get("method") != "GET":
         await _refuse(send, 405, "request.method_not_allowed")
         return
@@ -228,32 +253,59 @@ async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         await _refuse(send, 401, "identity.unauthenticated")
         return
     english = cookies.get(settings.LANGUAGE_COOKIE_NAME, "").startswith("en")
-    queue = hub.subscribe(user_id)
+    queue = hub.subscribe(user_id)  # before the catch-up, so nothing falls in between
     try:
-        await send({"type": "http.response.start", "status": 200, "headers": [
+        headers = [
             (b"content-type", b"text/event-stream; charset=utf-8"),
-            (b"cache-control", b"no-store"), (b"x-accel-buffering", b"no")]})  # fmt: skip
-        counts = await asyncio.to_thread(_snapshot, user_id, None, english)
-        await send({"type": "http.response.body", "body": _event("counts", counts),
-                    "more_body": True})  # fmt: skip
-        disconnected = asyncio.ensure_future(_wait_disconnect(receive))
-        while not disconnected.done():
-            getter = asyncio.ensure_future(queue.get())
-            done, _ = await asyncio.wait({getter, disconnected}, timeout=KEEPALIVE_SECONDS,
-                                         return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
-            if getter in done:
-                data = await asyncio.to_thread(_snapshot, user_id, getter.result(), english)
-                name = "notification" if "message" in data else "counts"
-                chunk = _event(name, data)
-            else:
-                getter.cancel()
-                chunk = b": keep-alive\n\n"
-            if not disconnected.done():
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            (b"cache-control", b"no-store"),
+            (b"x-accel-buffering", b"no"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await _push(send, f"retry: {RECONNECT_MILLISECONDS}\n\n".encode())
+        last = _last_event_id(scope)
+        if last is not None:
+            for message_id in await asyncio.to_thread(_missed, user_id, last):
+                await _push(send, await _notification(user_id, message_id, english))
+        await _push(send, await _notification(user_id, None, english))
+        await _pump(user_id, english, queue, receive, send)
     except OSError:
         pass  # the client went away mid-write
     finally:
         hub.unsubscribe(user_id, queue)
+
+
+async def _pump(
+    user_id: int, english: bool, queue: asyncio.Queue[int | None], receive: Receive, send: Send
+) -> None:
+    """Forward this person's changes until they hang up or the stream's lifetime ends."""
+    disconnected = asyncio.ensure_future(_wait_disconnect(receive))
+    deadline = asyncio.get_running_loop().time() + MAX_STREAM_SECONDS
+    try:
+        while not disconnected.done() and asyncio.get_running_loop().time() < deadline:
+            getter = asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter, disconnected}, timeout=KEEPALIVE_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            if getter in done:
+                chunk = await _notification(user_id, getter.result(), english)
+            else:
+                getter.cancel()
+                chunk = b": keep-alive\n\n"
+            if not disconnected.done():
+                await _push(send, chunk)
+    finally:
+        disconnected.cancel()
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _missed(user_id: int, last_id: str) -> list[int]:
+    from django.db import close_old_connections
+
+    from citizencloud.notifications import selectors
+
+    try:
+        return selectors.message_ids_after(user_id, last_id)
+    finally:
+        close_old_connections()
 
 
 async def _wait_disconnect(receive: Receive) -> None:
