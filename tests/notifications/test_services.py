@@ -65,6 +65,7 @@ def test_a_template_edited_behind_the_services_back_is_refused_by_the_database()
         ({"body_zh": "您的办件 {case!r} 已受理。"}, "plain"),
         ({"channels": ["fax"]}, "Channels"),
         ({"subject_en": " "}, "empty"),
+        ({"code": "Service Progress"}, "dotted"),
     ],
 )
 def test_placeholders_are_validated_when_a_template_is_saved(overrides, fragment) -> None:  # type: ignore[no-untyped-def]
@@ -238,3 +239,18 @@ def test_a_new_device_notice_names_the_device_from_identitys_session() -> None:
 )
 def test_device_labels(agent: str, label: str) -> None:
     assert policies.device_label(agent) == label
+
+
+def test_the_admin_form_runs_the_same_checks() -> None:
+    from citizencloud.notifications.admin import TemplateForm
+
+    data = {"code": "service.x", "category": "service", "partner": "天府银行",
+            "channels": '["inbox"]', "placeholders": "[]", "subject_zh": "a",
+            "subject_en": "a", "body_zh": "b", "body_en": "b"}  # fmt: skip
+    form = TemplateForm(data=data)
+    assert not form.is_valid()
+    assert "promotion template" in str(form.errors)
+    form = TemplateForm(data={**data, "partner": "", "body_en": "{who}"})
+    assert not form.is_valid()
+    assert "undeclared" in str(form.errors)
+    assert TemplateForm(data={**data, "partner": ""}).is_valid()

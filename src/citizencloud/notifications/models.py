@@ -6,12 +6,14 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citizencloud.kernel import clock
 from citizencloud.kernel.crypto import EncryptedField
+from citizencloud.notifications import policies
 
 
 class Category(models.TextChoices):
@@ -46,14 +48,20 @@ PROMOTION_NAMES_PARTNER = Q(category=Category.PROMOTION, partner__gt="", statuto
 class Template(models.Model):
     """One notice text in zh-Hans and English, in exactly one category."""
 
-    code = models.SlugField(_("code"), max_length=100, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=100,
+        unique=True,
+        validators=[RegexValidator(policies.CODE)],
+        help_text=_("Dotted lower-case words, e.g. service.application_accepted"),
+    )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     partner = models.CharField(
         _("partner"), max_length=100, blank=True, help_text=_("Promotions only.")
     )
     statutory = models.BooleanField(_("statutory"), default=False)
     channels = models.JSONField(_("channels"), default=list)
-    placeholders = models.JSONField(_("placeholders"), default=list)
+    placeholders = models.JSONField(_("placeholders"), default=list, blank=True)
     subject_zh = models.CharField(_("subject (Chinese)"), max_length=200)
     subject_en = models.CharField(_("subject (English)"), max_length=200)
     body_zh = models.TextField(_("text (Chinese)"))

@@ -15,6 +15,7 @@ from citizencloud.kernel.errors import DomainError
 CATEGORIES = ("service", "security", "announcement", "promotion")
 CHANNELS = ("inbox", "sms", "email")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
 class TemplateInvalid(DomainError):

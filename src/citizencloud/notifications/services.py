@@ -52,6 +52,8 @@ def create_template(
     statutory: bool = False,
 ) -> Template:  # fmt: skip
     """Save a template after checking its placeholders and the no-ads rule."""
+    if not policies.CODE.match(code) or len(code) > 100:
+        raise policies.TemplateInvalid(f"Template codes are dotted lower-case words, not {code!r}.")
     channels, placeholders = list(channels), sorted(set(placeholders))
     texts = {"subject_zh": subject_zh, "subject_en": subject_en, "body_zh": body_zh}
     texts["body_en"] = body_en
