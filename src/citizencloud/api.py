@@ -6,11 +6,13 @@ from django.http import HttpRequest
 from ninja import Schema
 
 from citizencloud import __version__
+from citizencloud.catalog.api import router as catalog_router
 from citizencloud.identity.api import router as identity_router
 from citizencloud.kernel import ratelimit
 from citizencloud.kernel.api import new_api
 from citizencloud.kernel.transparency_api import router as transparency_router
 from citizencloud.notifications.api import router as notifications_router
+from citizencloud.org.api import router as org_router
 from citizencloud.privacy.api import router as privacy_router
 
 api = new_api(
@@ -36,3 +38,7 @@ class MetaOut(Schema):
 @api.get("/meta", response=MetaOut, tags=["platform"], summary="Platform name and version")
 def meta(request: HttpRequest) -> MetaOut:
     return MetaOut(name="citizencloud", version=__version__)
+
+
+api.add_router("", org_router)
+api.add_router("", catalog_router)

@@ -8,10 +8,14 @@ Later issues add the campaign hot path and server-sent events here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 from citizencloud.notifications import stream as notification_stream
 
@@ -20,8 +24,13 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 EDGE_PREFIX = "/edge/"
+# How long a stopping worker waits for requests still inside Django; below ``serve --grace`` (10 s)
+# so the supervisor never has to kill a worker that is only finishing its requests.
+DRAIN_SECONDS = 8.0
 
 
 async def _json(send: Send, status: int, body: dict[str, Any], content_type: str) -> None:
@@ -66,43 +75,97 @@ ROUTES: dict[str, ASGIApp] = {
 }
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
+Drain = Callable[[float], Awaitable[bool]]
+
+
+async def _lifespan(receive: Receive, send: Send, drain: Drain | None) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            if drain is not None:
+                await drain(DRAIN_SECONDS)
             await send({"type": "lifespan.shutdown.complete"})
             return
 
 
-def django_app() -> ASGIApp:
-    """Django's WSGI app as ASGI, through a2wsgi's thread pool."""
-    from a2wsgi import WSGIMiddleware
+class _CountingExecutor(ThreadPoolExecutor):
+    """a2wsgi's thread pool, counting the calls that have not finished yet."""
 
-    from citizencloud.wsgi import application
+    def __init__(self, threads: int) -> None:
+        super().__init__(thread_name_prefix="WSGI", max_workers=threads)
+        self._count_lock = threading.Lock()
+        self.unfinished = 0
 
-    threads = int(os.environ.get("CITIZENCLOUD_WSGI_THREADS", "16"))
-    wsgi = WSGIMiddleware(application, workers=threads)  # type: ignore[arg-type]
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        with self._count_lock:
+            self.unfinished += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    def _finished(self, future: Future[Any] | None) -> None:
+        with self._count_lock:
+            self.unfinished -= 1
+
+
+class DjangoBridge:
+    """Django's WSGI app as ASGI, through a2wsgi's thread pool, drained before the worker stops.
+
+    Why the drain: on SIGTERM granian stops running the worker's event loop as soon as it stops
+    accepting connections, and runs it again only for the lifespan shutdown. A request still
+    inside Django then has its a2wsgi thread blocked in ``run_coroutine_threadsafe(...).result()``
+    for a loop that no longer runs; the interpreter joins that thread at exit, so the worker never
+    exits and granian waits for it forever (the supervisor saw "ignored SIGTERM"). Waiting in the
+    lifespan shutdown runs the loop until those threads have finished, and the worker exits.
+    """
+
+    def __init__(self, threads: int) -> None:
+        from a2wsgi import WSGIMiddleware
+
+        from citizencloud.wsgi import application
+
+        self.wsgi = WSGIMiddleware(application, workers=threads)  # type: ignore[arg-type]
+        self.wsgi.executor.shutdown(wait=False)
+        self.executor = _CountingExecutor(threads)
+        self.wsgi.executor = self.executor
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # a2wsgi passes ``receive()`` to run_coroutine_threadsafe, which needs a real
         # coroutine; granian's receive returns a native awaitable, so wrap it.
         async def coroutine_receive() -> Message:
             return await receive()
 
-        await wsgi(scope, coroutine_receive, send)  # type: ignore[arg-type]
+        await self.wsgi(scope, coroutine_receive, send)  # type: ignore[arg-type]
 
-    return app
+    async def drain(self, timeout: float) -> bool:
+        """Run the loop until no call is left in the thread pool (True) or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        while self.executor.unfinished and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        return self.executor.unfinished == 0
+
+
+def django_app() -> DjangoBridge:
+    """Django's WSGI app behind the edge (``CITIZENCLOUD_WSGI_THREADS`` threads, default 16)."""
+    return DjangoBridge(int(os.environ.get("CITIZENCLOUD_WSGI_THREADS", "16")))
 
 
 def build(*, with_django: bool) -> ASGIApp:
     """The edge app; with Django behind it for every path it does not answer itself."""
-    fallback = django_app() if with_django else not_found
+    bridge = django_app() if with_django else None
+    fallback: ASGIApp = bridge if bridge is not None else not_found
+    drain = bridge.drain if bridge is not None else None
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await _lifespan(receive, send, drain)
             return
         if scope["type"] == "http":
             route = ROUTES.get(scope["path"])

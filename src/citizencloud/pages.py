@@ -11,6 +11,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from citizencloud.catalog import selectors as catalog
+
 
 @dataclass(frozen=True)
 class Verb:
@@ -50,8 +52,12 @@ VERBS = (
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The front door: the four verbs."""
-    return render(request, "home.html", {"verbs": VERBS})
+    """The front door: the four verbs, a search box, themes and life events."""
+    return render(
+        request,
+        "home.html",
+        {"verbs": VERBS, "themes": catalog.theme_list(), "life_events": catalog.life_events()},
+    )
 
 
 @require_safe

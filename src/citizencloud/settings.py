@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "citizencloud.identity",
     "citizencloud.privacy",
     "citizencloud.notifications",
+    "citizencloud.org",
+    "citizencloud.catalog",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "citizencloud.kernel.middleware.BodyLimitMiddleware",
     # Outside the other middleware, so their error responses get the problem+json shape too.
     "citizencloud.kernel.middleware.ProblemJsonMiddleware",
+    "citizencloud.kernel.middleware.SqliteReadTransactionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,6 +113,9 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # Keep a thread's connection between requests (opening SQLite and running the PRAGMAs on
+    # every request costs more than the query).
+    _db["CONN_MAX_AGE"] = env.number("SQLITE_CONN_MAX_AGE", 300)
 # One transaction per request: DESIGN.md §4 rule 3 (docs/decisions/0002-unit-of-work.md).
 _db["ATOMIC_REQUESTS"] = True
 DATABASES = {"default": _db}
@@ -261,6 +267,8 @@ IDENTITY_IP_WINDOW_SECONDS = env.number("LOGIN_IP_WINDOW_SECONDS", 15 * 60)
 LOGIN_URL = "identity:login"
 
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
+# Catalog: seconds a search result page stays cached (0: no cache); any catalog edit expires it.
+CATALOG_SEARCH_CACHE_SECONDS = env.number("CATALOG_SEARCH_CACHE_SECONDS", 120)
 REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")
 
 config.refuse_unsafe_production(

@@ -18,6 +18,7 @@ handler500 = "citizencloud.kernel.views.server_error"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("help/report/", pages.report_problem, name="report-problem"),
+    path("", include("citizencloud.catalog.urls")),
     path("healthz", kernel_views.healthz, name="healthz"),
     path("readyz", kernel_views.readyz, name="readyz"),
     path("metrics", kernel_views.metrics_view, name="metrics"),

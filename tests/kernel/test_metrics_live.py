@@ -36,6 +36,7 @@ def test_metrics_aggregate_all_worker_processes() -> None:
             server.process.kill()
     # Each process that counted something left its own file: both answered, and the scrape
     # (answered by one of them) summed both.
-    files = list((settings.DATA_DIR / "metrics").glob("counter_*.db"))
+    port = server.url.rsplit(":", 1)[1]
+    files = list((settings.DATA_DIR / "metrics" / f"all-{port}").glob("counter_*.db"))
     assert len(files) >= 2, files
     assert total_for(text, "/api/v1/meta") == 40

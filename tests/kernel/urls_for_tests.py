@@ -36,6 +36,13 @@ def page_boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("page exploded")
 
 
+def page_half_write(request: HttpRequest) -> HttpResponse:
+    from citizencloud.identity.models import User
+
+    User.objects.create_user("half.written", "Half-Written-2026")
+    raise DomainError("The second half failed.", code="tests.half_write", status=409)
+
+
 def page_domain_error(request: HttpRequest) -> HttpResponse:
     raise DomainError("Bookings open at 08:00.", code="booking.not_open", status=409)
 
@@ -45,4 +52,5 @@ urlpatterns = [
     path("api/probe/", probe_api.urls),
     path("probe/boom/", page_boom),
     path("probe/domain-error/", page_domain_error),
+    path("probe/half-write/", page_half_write),
 ]

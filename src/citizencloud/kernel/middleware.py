@@ -10,6 +10,7 @@ from collections.abc import Callable
 import structlog
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 from citizencloud.kernel import errors, metrics
@@ -141,3 +142,41 @@ class ProblemJsonMiddleware:
                 return errors.from_domain_error(request, exception)
             return error_page(request, status=exception.status, message=str(exception.message))
         return None
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SqliteReadTransactionMiddleware:
+    """On SQLite, let safe requests read in a DEFERRED transaction instead of taking the write lock.
+
+    Writers must ``BEGIN IMMEDIATE`` (docs/decisions/0002-unit-of-work.md), but with
+    ``ATOMIC_REQUESTS`` that would make every GET take the database's single write lock, and all
+    reads across all processes would queue behind each other and behind every write. GET, HEAD and
+    OPTIONS views therefore run their request transaction as ``BEGIN DEFERRED`` (a consistent
+    read snapshot, no lock); every other method keeps ``IMMEDIATE``. A view that must write on a
+    safe method sets ``view.writes_on_safe_methods = True``. PostgreSQL needs none of this.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object
+    ) -> None:
+        reads_only = request.method in SAFE_METHODS and not getattr(
+            view_func, "writes_on_safe_methods", False
+        )
+        opted_out: set[str] = getattr(view_func, "_non_atomic_requests", set())
+        for connection in connections.all():
+            if connection.vendor != "sqlite" or connection.alias in opted_out:
+                continue
+            try:
+                # Connecting resets the mode from settings, so connect first, then choose.
+                connection.ensure_connection()
+            except DatabaseError:
+                continue  # the view's own transaction will report it
+            connection.transaction_mode = "DEFERRED" if reads_only else "IMMEDIATE"  # type: ignore[attr-defined]

@@ -3,10 +3,18 @@
 The supervisor runs each part as a child process, forwards Ctrl-C and SIGTERM to them, and
 escalates to SIGKILL after a grace period, so the whole service always stops. If one child dies
 the others are stopped too and the exit code says so.
+
+Each child runs in a process group of its own. Ctrl-C in a terminal then reaches the supervisor
+alone, and each child gets exactly one SIGTERM from it (a second signal makes the task worker
+abandon its task), and a child that must be killed is killed with everything it started (granian's
+worker processes), never leaving an orphan serving the port. On Linux a child also gets SIGTERM if
+the supervisor itself dies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -55,9 +63,13 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "citizencloud", "worker"]
 
 
-def prepare_metrics_dir(data_dir: Path) -> Path:
-    """A fresh multiprocess metrics directory for this run."""
-    path = data_dir / "metrics"
+def prepare_metrics_dir(data_dir: Path, plan: Plan) -> Path:
+    """A fresh multiprocess metrics directory for this instance (role and port), for this run.
+
+    Several instances may share a data directory (a web and an edge pool on one node); each
+    keeps its own samples, so starting one never wipes the other's.
+    """
+    path = data_dir / "metrics" / f"{plan.role}-{plan.port}"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -80,7 +92,9 @@ class Supervisor:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
         for name, command in self.commands.items():
-            self.children[name] = subprocess.Popen(command, env=self.env)  # noqa: S603
+            self.children[name] = subprocess.Popen(  # noqa: S603
+                command, env=self.env, process_group=0, preexec_fn=_terminate_with_parent
+            )
         exit_code = 0
         while not self.stopping:
             for name, child in self.children.items():
@@ -105,8 +119,37 @@ class Supervisor:
                 child.wait(timeout=remaining)
             except subprocess.TimeoutExpired:
                 print(f"citizencloud: {name} ignored SIGTERM; killing it", file=sys.stderr)
-                child.kill()
+                _kill_group(child.pid)
                 child.wait()
+            else:
+                if _group_alive(child.pid):
+                    print(f"citizencloud: {name} left processes; killing them", file=sys.stderr)
+                    _kill_group(child.pid)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _terminate_with_parent() -> None:
+    """In the child before exec: on Linux, receive SIGTERM when the supervisor dies."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def child_environment(metrics_dir: Path, *, edge_only: bool) -> dict[str, str]:

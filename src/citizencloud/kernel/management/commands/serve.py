@@ -39,7 +39,7 @@ class Command(BaseCommand):
             threads=options["threads"],
             with_worker=options["role"] == "all" and not options["no_worker"],
         )
-        metrics_dir = serving.prepare_metrics_dir(settings.DATA_DIR)
+        metrics_dir = serving.prepare_metrics_dir(settings.DATA_DIR, plan)
         commands = {"server": serving.granian_command(plan)}
         if plan.with_worker:
             commands["worker"] = serving.worker_command()
