@@ -69,3 +69,15 @@ class AgentForm(forms.Form):
     powers = forms.MultipleChoiceField(
         label=_("Powers"), choices=AgentPower.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class ResetForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+
+
+class ResetConfirmForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+    code = forms.CharField(label=_("Code from the text message"), max_length=20)
+    new_password = forms.CharField(
+        label=_("New password"), max_length=1024, widget=forms.PasswordInput
+    )

@@ -126,3 +126,21 @@ class AgentOut(Schema):
 
 class ActingAsIn(Schema):
     business_id: str | None = None
+
+
+class ConsentOut(Schema):
+    id: str
+    app: str
+    client_id: str
+    scopes: list[str]
+    granted_at: dt.datetime
+
+
+class ResetIn(Schema):
+    phone: str = Field(max_length=30)
+
+
+class ResetConfirmIn(Schema):
+    phone: str = Field(max_length=30)
+    code: str = Field(max_length=20)
+    new_password: str = Field(max_length=1024)

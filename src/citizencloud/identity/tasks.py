@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from citizencloud.identity.models import PendingRegistration, User
+from citizencloud.identity.models import PasswordReset, PendingRegistration, User
 from citizencloud.kernel import clock, sms
 from citizencloud.kernel.logging import get_logger
 
@@ -34,3 +34,22 @@ def send_registration_code(registration_id: str) -> None:
         str(pending.phone), text, idempotency_key=f"identity.registration:{registration_id}"
     )
     log.info("identity.code_sent", registration_id=registration_id, message_id=message_id)
+
+
+@task()
+def send_reset_code(reset_id: str) -> None:
+    """Text the password-reset code to the account's phone (nothing when there is no account)."""
+    reset = PasswordReset.objects.select_related("user").filter(public_id=reset_id).first()
+    if reset is None or reset.user is None or reset.used_at is not None:
+        return
+    if reset.expires_at <= clock.now() or not reset.user.phone:
+        return
+    with translation.override("zh-hans"):
+        text = _(
+            "[Citizen Cloud] Your code to set a new password is %(code)s. It expires in 10 "
+            "minutes. If you did not ask for it, ignore this message."
+        ) % {"code": reset.code}
+    message_id = sms.send(
+        str(reset.user.phone), text, idempotency_key=f"identity.password_reset:{reset_id}"
+    )
+    log.info("identity.code_sent", reset_id=reset_id, message_id=message_id)

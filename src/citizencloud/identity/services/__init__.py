@@ -17,6 +17,7 @@ from citizencloud.identity.services.registration import (
     verify_identity,
     verify_phone,
 )
+from citizencloud.identity.services.reset import confirm_reset, request_reset
 from citizencloud.identity.services.sessions import (
     end_all_sessions,
     end_session,
@@ -34,6 +35,7 @@ __all__ = [
     "Origin",
     "act_as",
     "change_password",
+    "confirm_reset",
     "confirm_totp",
     "disable_totp",
     "end_all_sessions",
@@ -43,6 +45,7 @@ __all__ = [
     "register_business",
     "register_citizen",
     "report_not_me",
+    "request_reset",
     "revoke_agent",
     "start_totp",
     "touch_session",

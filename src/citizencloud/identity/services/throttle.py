@@ -25,7 +25,8 @@ class LockedOut(DomainError):
     def __init__(self, until: dt.datetime) -> None:
         if until >= FOREVER:
             message = _(
-                "Too many failed attempts: this account is locked. Call the hotline to unlock it."
+                "Too many failed attempts: this account is locked. Set a new password with a "
+                "code sent to your phone, or call the hotline."
             )
             retry = 86400
         else:
