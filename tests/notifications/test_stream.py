@@ -169,3 +169,14 @@ def test_a_reconnect_with_last_event_id_replays_what_was_missed(
         data = next(line for line in lines if line.startswith("data: "))
     assert event == "event: notification"
     assert json.loads(data[6:])["message"]["id"] != first_id
+
+
+def test_the_stream_refuses_a_session_whose_device_was_signed_out(embedded: str) -> None:
+    from citizencloud.identity.services import Origin
+    from citizencloud.identity.services.sessions import end_session
+
+    client, user = signed_in_client()
+    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+    end_session(user=user, session_id=client.session["identity_session"], origin=Origin())
+    response = httpx.get(embedded + "/api/v1/me/notifications/stream", cookies=cookies)
+    assert response.status_code == 401

@@ -73,12 +73,14 @@ def _user_for_session(session_key: str) -> int | None:
             return None
         if not constant_time_compare(store.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
             return None
-        # Identity ties each page session to a live device session (idle and absolute
-        # timeouts, "sign out that device"): the same check as its SessionGuardMiddleware.
+        # Identity ties each of its sign-ins to a live device session (idle and absolute
+        # timeouts, "sign out that device"): the same check as its SessionGuardMiddleware, which
+        # also leaves a session made by Django's own login() without one alone.
         device = store.get(IDENTITY_SESSION_KEY) or ""
-        live = identity.session_by_id(device) if device else None
-        if live is None or live.user_id != user.pk:
-            return None
+        if device:
+            live = identity.session_by_id(device)
+            if live is None or live.user_id != user.pk:
+                return None
         return int(user.pk)
     finally:
         close_old_connections()
