@@ -180,3 +180,29 @@ def test_the_stream_refuses_a_session_whose_device_was_signed_out(embedded: str)
     end_session(user=user, session_id=client.session["identity_session"], origin=Origin())
     response = httpx.get(embedded + "/api/v1/me/notifications/stream", cookies=cookies)
     assert response.status_code == 401
+
+
+def test_the_server_stops_promptly_with_a_stream_open(signed_in: tuple[object, str]) -> None:
+    """SIGTERM with an open stream: the stream ends itself and granian stops without a kill."""
+    _, session = signed_in
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "citizencloud", "serve", "--port", str(port), "--no-worker"],
+        cwd=ROOT, env=child_env(), start_new_session=True, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    listener = Listener(url, session)
+    try:
+        wait_http(url + "/healthz")
+        listener.start()
+        listener.next("counts")
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        listener.close()
+        stop(process)
+    assert process.returncode == 0, stderr
+    assert "ignored SIGTERM" not in stderr
+    assert elapsed < 8, f"the open stream held the server up for {elapsed:.1f}s"

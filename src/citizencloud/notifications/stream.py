@@ -26,6 +26,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
 
+from citizencloud.kernel import serving
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -33,6 +35,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 PATH = "/api/v1/me/notifications/stream"
 KEEPALIVE_SECONDS = 15.0
+DRAIN_CHECK_SECONDS = 0.5
 # A stream ends after this long; the browser reconnects after RECONNECT_MILLISECONDS with
 # Last-Event-ID, the session is checked again and missed messages are replayed.
 MAX_STREAM_SECONDS = 300.0
@@ -281,17 +284,23 @@ async def _pump(
 ) -> None:
     """Forward this person's changes until they hang up or the stream's lifetime ends."""
     disconnected = asyncio.ensure_future(_wait_disconnect(receive))
-    deadline = asyncio.get_running_loop().time() + MAX_STREAM_SECONDS
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MAX_STREAM_SECONDS
+    quiet_since = loop.time()
     try:
-        while not disconnected.done() and asyncio.get_running_loop().time() < deadline:
+        # The server stopping ends the stream too (the browser reconnects elsewhere or later).
+        while not disconnected.done() and loop.time() < deadline and not serving.draining():
             getter = asyncio.ensure_future(queue.get())
-            done, _ = await asyncio.wait({getter, disconnected}, timeout=KEEPALIVE_SECONDS,
+            done, _ = await asyncio.wait({getter, disconnected}, timeout=DRAIN_CHECK_SECONDS,
                                          return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
             if getter in done:
                 chunk = await _notification(user_id, getter.result(), english)
             else:
                 getter.cancel()
+                if loop.time() - quiet_since < KEEPALIVE_SECONDS:
+                    continue
                 chunk = b": keep-alive\n\n"
+            quiet_since = loop.time()
             if not disconnected.done():
                 await _push(send, chunk)
     finally:
