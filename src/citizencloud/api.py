@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Schema
 
 from citizencloud import __version__
+from citizencloud.identity.api import router as identity_router
 from citizencloud.kernel import ratelimit
 from citizencloud.kernel.api import new_api
 from citizencloud.kernel.transparency_api import router as transparency_router
@@ -22,6 +23,7 @@ api = new_api(
 ratelimit.install(api)
 api.add_router("/", transparency_router)
 api.add_router("/", privacy_router)
+api.add_router("/", identity_router)
 
 
 class MetaOut(Schema):

@@ -1,6 +1,8 @@
-"""Kernel tables: worker heartbeats, data keys, the audit chain, idempotency records."""
+"""Kernel tables: worker heartbeats, data keys, the audit chain, idempotency records, dev SMS."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.db import models
 
@@ -139,3 +141,19 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class DevSmsMessage(models.Model):
+    """A text message kept by the development SMS adapter (never used in production)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    # Sealed by kernel.sms with kernel.crypto.encrypt (an EncryptedField here would be an
+    # import cycle: kernel.keys imports these models).
+    phone_sealed = models.TextField()
+    text = models.TextField()
+    code = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"sms {self.public_id}"
