@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
+from citizencloud.notifications import stream as notification_stream
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -69,6 +71,7 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 ROUTES: dict[str, ASGIApp] = {
     "/edge/healthz": edge_healthz,
+    notification_stream.PATH: notification_stream.endpoint,
 }
 
 

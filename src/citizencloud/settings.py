@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "citizencloud.kernel",
     "citizencloud.identity",
     "citizencloud.privacy",
+    "citizencloud.notifications",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,20 @@ AUDIT_ORIGIN = env.text("AUDIT_ORIGIN", "citizencloud")
 IDEMPOTENCY_TTL_SECONDS = env.number("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
 RATELIMIT_ENABLED = env.flag("RATELIMIT_ENABLED", True)
 
+# --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
+NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # see notifications/gateways.py
+NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
+NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
+NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
+NOTIFY_GATEWAY_KEY = env.text("NOTIFY_GATEWAY_KEY", "dev-gateway-key")
+NOTIFY_GATEWAY_TIMEOUT = float(env.text("NOTIFY_GATEWAY_TIMEOUT", "10"))
+NOTIFY_CALLBACK_SECRET = env.text("NOTIFY_CALLBACK_SECRET", "dev-callback-secret")
+NOTIFY_CALLBACK_BASE_URL = env.text("NOTIFY_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env.number("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = float(env.text("NOTIFY_RETRY_BASE_SECONDS", "2"))
+NOTIFY_SENDER_PER_MINUTE = env.text("NOTIFY_SENDER_PER_MINUTE", "6000/m")
+NOTIFY_SENDER_PER_DAY = env.text("NOTIFY_SENDER_PER_DAY", "1000000/d")
+NOTIFY_STREAM_POLL_SECONDS = float(env.text("NOTIFY_STREAM_POLL_SECONDS", "0.25"))
 # --- identity (docs/identity.md) ------------------------------------------------------------
 SMS_BACKEND = env.text("SMS_BACKEND", "development")
 REALNAME_BACKEND = env.text("REALNAME_BACKEND", "development")
@@ -325,3 +340,10 @@ if ENVIRONMENT == "production" and not OIDC_PRIVATE_KEY:
     raise ImproperlyConfigured(
         "CITIZENCLOUD_ENV=production refuses to start: CITIZENCLOUD_OIDC_PRIVATE_KEY is not set"
     )
+_NOTIFY_HTTP = NOTIFY_EMAIL_BACKEND == "http" or NOTIFY_SMS_BACKEND.endswith("SettingsHttpSms")
+if (ENVIRONMENT == "production" and _NOTIFY_HTTP) and (
+    NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set CITIZENCLOUD_NOTIFY_CALLBACK_SECRET and NOTIFY_GATEWAY_KEY")
