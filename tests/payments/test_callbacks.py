@@ -142,3 +142,15 @@ def test_a_closed_trade_fails_the_order_and_frees_the_bill() -> None:
     payment.refresh_from_db()
     assert payment.state == "failed"
     assert Bill.objects.get(pk=payment.bill_id).status == "open"
+
+
+def test_a_paid_order_becomes_a_service_notification() -> None:
+    from citizencloud.notifications.models import Message
+    from tests.identity.support import run_tasks
+
+    payment = _pending()
+    post_notice(Client(), *signed_notice(str(payment.public_id), "TRADE_SUCCESS", 4680))
+    run_tasks()
+    message = Message.objects.get(recipient=payment.payer)
+    assert message.category == "service"
+    assert "46.80" in message.body_zh and "成都自来水" in message.body_zh
