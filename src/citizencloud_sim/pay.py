@@ -233,6 +233,8 @@ class PayHandler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/healthz":
             self._answer(200, {"status": "ok"})
+        elif url.path == "/favicon.ico":
+            self._answer(200, b"", "image/x-icon")
         elif url.path == "/_sim/orders":
             with provider.lock:
                 orders = [_public(o) for o in provider.orders.values()]
