@@ -24,20 +24,26 @@ def pay_url() -> Iterator[str]:
     sim = start_pay_sim()
     data_dir = tempfile.mkdtemp(prefix="citizencloud-e2e-pay-")
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL")}  # fmt: skip
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL")
+    }
     env.update(
-        CITIZENCLOUD_DATA_DIR=data_dir, CITIZENCLOUD_ENV="development",
-        CITIZENCLOUD_DEBUG="false", CITIZENCLOUD_LOG_LEVEL="WARNING",
+        CITIZENCLOUD_DATA_DIR=data_dir,
+        CITIZENCLOUD_ENV="development",
+        CITIZENCLOUD_DEBUG="false",
+        CITIZENCLOUD_LOG_LEVEL="WARNING",
         CITIZENCLOUD_PAYMENTS_PROVIDER_URL=sim.url,
         CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET=SECRET,
         CITIZENCLOUD_PAYMENTS_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-    )  # fmt: skip
+    )
     cli = [sys.executable, "-m", "citizencloud"]
     subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
     subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(url + "/healthz", timeout=60)
@@ -71,8 +77,11 @@ def test_pay_a_water_bill_on_the_cashier_and_get_the_receipt(
         page.reload()
     expect(page.locator("dl.payment")).to_have_attribute("data-state", "succeeded")
     page.screenshot(path=f"{screenshot_dir}/payments-paid.png")
-    receipt = page.request.get(pay_url + (page.locator("#receipt-link").get_attribute("href") or ""))
-    assert receipt.status == 200 and receipt.body().startswith(b"%PDF")
+    receipt = page.request.get(
+        pay_url + (page.locator("#receipt-link").get_attribute("href") or "")
+    )
+    assert receipt.status == 200
+    assert receipt.body().startswith(b"%PDF")
     page.goto(f"{pay_url}/pay/")
     expect(page.locator("#open-bills .bill", has_text="成都市自来水")).to_have_count(0)
     page.goto(f"{pay_url}/me/notifications/?tab=service")

@@ -44,8 +44,14 @@ class PaySim:
 
     def reset(self) -> None:
         httpx.post(self.url + "/_sim/reset", json={}).raise_for_status()
-        self.faults(late_ms=0, duplicate=False, out_of_order=False, wrong_signature=False,
-                    drop_notify=False, down=False)  # fmt: skip
+        self.faults(
+            late_ms=0,
+            duplicate=False,
+            out_of_order=False,
+            wrong_signature=False,
+            drop_notify=False,
+            down=False,
+        )
 
     def stop(self) -> None:
         self.process.terminate()
@@ -55,17 +61,32 @@ class PaySim:
 def start_pay_sim(*args: str) -> PaySim:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "citizencloud_sim", "pay", "--port", str(port),
-         "--secret", SECRET, "--callback-delay-ms", "50", "--latency-ms", "1", *args],
-        cwd=ROOT, env=child_env(),
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "citizencloud_sim",
+            "pay",
+            "--port",
+            str(port),
+            "--secret",
+            SECRET,
+            "--callback-delay-ms",
+            "50",
+            "--latency-ms",
+            "1",
+            *args,
+        ],
+        cwd=ROOT,
+        env=child_env(),
+    )
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/healthz")
     return PaySim(url, process)
 
 
-def create_user(username: str | None = None, *, kind: str = UserKind.CITIZEN,
-                finance: bool = False) -> User:  # fmt: skip
+def create_user(
+    username: str | None = None, *, kind: str = UserKind.CITIZEN, finance: bool = False
+) -> User:
     user = User.objects.create_user(username or f"u{uuid.uuid4().hex[:10]}", "pw", kind=kind)
     if finance:
         user.user_permissions.add(
@@ -86,45 +107,72 @@ def auth(token: str, key: str | None = None) -> dict[str, str]:
     return headers
 
 
-def create_biller(code: str = "water", secret: str = "biller-secret") -> Biller:
+def create_biller(code: str = "water", secret: str = "biller-secret") -> Biller:  # noqa: S107
     return services.register_biller(code=code, name="成都自来水", kind="water", secret=secret)
 
 
-def create_bill(biller: Biller | None = None, *, account: str = "10086001",
-                amount_fen: int = 4680, **overrides: Any) -> Bill:  # fmt: skip
+def create_bill(
+    biller: Biller | None = None,
+    *,
+    account: str = "10086001",
+    amount_fen: int = 4680,
+    **overrides: Any,
+) -> Bill:
     biller = biller or create_biller()
     return Bill.objects.create(
-        biller=biller, reference=overrides.pop("reference", uuid.uuid4().hex[:12]),
-        account_number=account, amount_fen=amount_fen, period="2026-11", **overrides,
-    )  # fmt: skip
+        biller=biller,
+        reference=overrides.pop("reference", uuid.uuid4().hex[:12]),
+        account_number=account,
+        amount_fen=amount_fen,
+        period="2026-11",
+        **overrides,
+    )
 
 
 def bind(user: User, bill: Bill) -> BillerAccount:
     binding, _ = BillerAccount.objects.get_or_create(
-        biller=bill.biller, account_number=bill.account_number, holder=user,
+        biller=bill.biller,
+        account_number=bill.account_number,
+        holder=user,
         defaults={"status": BindingStatus.CONFIRMED},
-    )  # fmt: skip
+    )
     return binding
 
 
 def create_payment_via_api(client: Client, token: str, bill: Bill, key: str | None = None) -> Any:
     return client.post(
-        "/api/v1/payments", {"bill_id": str(bill.public_id), "amount_fen": bill.amount_fen},
-        content_type="application/json", **auth(token, key or uuid.uuid4().hex),
-    )  # fmt: skip
+        "/api/v1/payments",
+        {"bill_id": str(bill.public_id), "amount_fen": bill.amount_fen},
+        content_type="application/json",
+        **auth(token, key or uuid.uuid4().hex),
+    )
 
 
-def signed_notice(order_id: str, status: str, amount_fen: int, *, notify_id: str | None = None,
-                  secret: str = SECRET, trade_no: str = "T1") -> tuple[bytes, dict[str, str]]:  # fmt: skip
-    body = json.dumps({"notify_id": notify_id or uuid.uuid4().hex, "order_id": order_id,
-                       "status": status, "trade_no": trade_no,
-                       "amount_fen": amount_fen}).encode()  # fmt: skip
+def signed_notice(
+    order_id: str,
+    status: str,
+    amount_fen: int,
+    *,
+    notify_id: str | None = None,
+    secret: str = SECRET,
+    trade_no: str = "T1",
+) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(
+        {
+            "notify_id": notify_id or uuid.uuid4().hex,
+            "order_id": order_id,
+            "status": status,
+            "trade_no": trade_no,
+            "amount_fen": amount_fen,
+        }
+    ).encode()
     return body, {"HTTP_X_SIGNATURE": providers.sign(secret, body)}
 
 
 def post_notice(client: Client, body: bytes, headers: dict[str, str]) -> Any:
-    return client.post("/api/v1/payments/callbacks/sim", body, content_type="application/json",
-                       **headers)  # fmt: skip
+    return client.post(
+        "/api/v1/payments/callbacks/sim", body, content_type="application/json", **headers
+    )
 
 
 def wait_for(predicate: Any, timeout: float = 20.0) -> None:

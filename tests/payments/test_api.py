@@ -37,19 +37,32 @@ def test_my_bills_lists_only_bills_of_confirmed_accounts() -> None:
 def test_binding_is_pending_until_the_biller_confirms_it() -> None:
     user, biller = create_user(), create_biller(secret="s3cret")
     client = Client()
-    response = client.post("/api/v1/me/biller-accounts", {"biller": "water", "account_number":
-                           "10086001"}, content_type="application/json", **auth(token_for(user)))  # fmt: skip
+    response = client.post(
+        "/api/v1/me/biller-accounts",
+        {"biller": "water", "account_number": "10086001"},
+        content_type="application/json",
+        **auth(token_for(user)),
+    )
     assert response.status_code == 201, response.content
     binding = response.json()
     assert binding["status"] == "pending"
     path = f"/api/v1/billers/water/bindings/{binding['id']}"
     body = json.dumps({"confirmed": True}).encode()
-    forged = client.post(path, body, content_type="application/json",
-                         HTTP_X_BILLER_SIGNATURE=billers.signature("wrong", "POST", path, body))  # fmt: skip
+    forged = client.post(
+        path,
+        body,
+        content_type="application/json",
+        HTTP_X_BILLER_SIGNATURE=billers.signature("wrong", "POST", path, body),
+    )
     assert forged.status_code == 401
-    signed = client.post(path, body, content_type="application/json",
-                         HTTP_X_BILLER_SIGNATURE=billers.signature("s3cret", "POST", path, body))  # fmt: skip
-    assert signed.status_code == 200 and signed.json()["status"] == "confirmed"
+    signed = client.post(
+        path,
+        body,
+        content_type="application/json",
+        HTTP_X_BILLER_SIGNATURE=billers.signature("s3cret", "POST", path, body),
+    )
+    assert signed.status_code == 200
+    assert signed.json()["status"] == "confirmed"
     assert BillerAccount.objects.get(public_id=binding["id"]).status == "confirmed"
     assert biller.accounts.count() == 1
 
@@ -57,19 +70,28 @@ def test_binding_is_pending_until_the_biller_confirms_it() -> None:
 def test_biller_api_stores_valid_bills_and_reports_rejected_rows() -> None:
     create_biller(secret="s3cret")
     path = "/api/v1/billers/water/bills"
-    body = json.dumps({"bills": [
-        {"reference": "B1", "account_number": "10086001", "amount_fen": 4680},
-        {"reference": "B2", "account_number": "10086001", "amount_fen": 0},
-        {"reference": "B3", "account_number": "10086001", "amount_fen": -5},
-        {"reference": "B 4", "account_number": "10086001", "amount_fen": 5},
-        {"reference": "B1", "account_number": "10086001", "amount_fen": 4680},
-        {"reference": "B1", "account_number": "10086001", "amount_fen": 1},
-    ]}).encode()  # fmt: skip
-    response = Client().post(path, body, content_type="application/json",
-                             HTTP_X_BILLER_SIGNATURE=billers.signature("s3cret", "POST", path, body))  # fmt: skip
+    body = json.dumps(
+        {
+            "bills": [
+                {"reference": "B1", "account_number": "10086001", "amount_fen": 4680},
+                {"reference": "B2", "account_number": "10086001", "amount_fen": 0},
+                {"reference": "B3", "account_number": "10086001", "amount_fen": -5},
+                {"reference": "B 4", "account_number": "10086001", "amount_fen": 5},
+                {"reference": "B1", "account_number": "10086001", "amount_fen": 4680},
+                {"reference": "B1", "account_number": "10086001", "amount_fen": 1},
+            ]
+        }
+    ).encode()
+    response = Client().post(
+        path,
+        body,
+        content_type="application/json",
+        HTTP_X_BILLER_SIGNATURE=billers.signature("s3cret", "POST", path, body),
+    )
     assert response.status_code == 200, response.content
     report = response.json()
-    assert report["accepted"] == 1 and report["unchanged"] == 1
+    assert report["accepted"] == 1
+    assert report["unchanged"] == 1
     assert [r["row"] for r in report["rejected"]] == [2, 3, 4, 6]
     assert Bill.objects.get(reference="B1").amount_fen == 4680
 
@@ -80,11 +102,19 @@ def test_biller_api_refuses_fractional_amounts_and_bad_signatures() -> None:
     body = b'{"bills": [{"reference": "B1", "account_number": "10086001", "amount_fen": 46.8}]}'
     client = Client()
     signed = billers.signature("s3cret", "POST", path, body)
-    assert client.post(path, body, content_type="application/json",
-                       HTTP_X_BILLER_SIGNATURE=signed).status_code == 422  # fmt: skip
+    assert (
+        client.post(
+            path, body, content_type="application/json", HTTP_X_BILLER_SIGNATURE=signed
+        ).status_code
+        == 422
+    )
     stale = billers.signature("s3cret", "POST", path, body, stamp=1)
-    assert client.post(path, body, content_type="application/json",
-                       HTTP_X_BILLER_SIGNATURE=stale).status_code == 401  # fmt: skip
+    assert (
+        client.post(
+            path, body, content_type="application/json", HTTP_X_BILLER_SIGNATURE=stale
+        ).status_code
+        == 401
+    )
     assert Bill.objects.count() == 0
 
 
@@ -92,9 +122,12 @@ def test_payment_needs_an_idempotency_key() -> None:
     user = create_user()
     bill = create_bill()
     bind(user, bill)
-    response = Client().post("/api/v1/payments", {"bill_id": str(bill.public_id),
-                             "amount_fen": 4680}, content_type="application/json",
-                             **auth(token_for(user)))  # fmt: skip
+    response = Client().post(
+        "/api/v1/payments",
+        {"bill_id": str(bill.public_id), "amount_fen": 4680},
+        content_type="application/json",
+        **auth(token_for(user)),
+    )
     assert response.status_code == 428
     assert response.json()["code"] == "idempotency.key_required"
     assert Payment.objects.count() == 0
@@ -108,7 +141,8 @@ def test_a_retry_with_the_same_key_replays_the_same_order() -> None:
     first = create_payment_via_api(client, token, bill, key="k-1")
     again = create_payment_via_api(client, token, bill, key="k-1")
     assert first.status_code == 201, first.content
-    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
     assert first.json()["state"] == "pending"
     assert first.json()["cashier_url"].startswith("http://127.0.0.1:9/cashier?")
@@ -122,9 +156,12 @@ def test_bad_amounts_are_refused(amount: object) -> None:
     user = create_user()
     bill = create_bill()
     bind(user, bill)
-    response = Client().post("/api/v1/payments", {"bill_id": str(bill.public_id),
-                             "amount_fen": amount}, content_type="application/json",
-                             **auth(token_for(user), "key"))  # fmt: skip
+    response = Client().post(
+        "/api/v1/payments",
+        {"bill_id": str(bill.public_id), "amount_fen": amount},
+        content_type="application/json",
+        **auth(token_for(user), "key"),
+    )
     assert response.status_code == 422, response.content
     assert Payment.objects.count() == 0
 
@@ -136,8 +173,12 @@ def test_foreign_paid_and_expired_bills_are_refused() -> None:
     client, token = Client(), token_for(user)
     assert create_payment_via_api(client, token, bill).status_code == 404
     assert create_payment_via_api(client, token, create_bill(reference="nope")).status_code == 404
-    bad_id = client.post("/api/v1/payments", {"bill_id": "not-a-uuid", "amount_fen": 1},
-                         content_type="application/json", **auth(token, "k"))  # fmt: skip
+    bad_id = client.post(
+        "/api/v1/payments",
+        {"bill_id": "not-a-uuid", "amount_fen": 1},
+        content_type="application/json",
+        **auth(token, "k"),
+    )
     assert bad_id.status_code == 404
     paid = create_bill(status="paid", account="55550001")
     bind(user, paid)
@@ -154,10 +195,12 @@ def test_someone_elses_payment_is_not_found() -> None:
     bind(owner, bill)
     client = Client()
     created = create_payment_via_api(client, token_for(owner), bill).json()
-    assert client.get(f"/api/v1/payments/{created['id']}",
-                      **auth(token_for(other))).status_code == 404  # fmt: skip
+    assert (
+        client.get(f"/api/v1/payments/{created['id']}", **auth(token_for(other))).status_code == 404
+    )
     mine = client.get(f"/api/v1/payments/{created['id']}", **auth(token_for(owner)))
-    assert mine.status_code == 200 and mine.json()["amount_fen"] == 4680
+    assert mine.status_code == 200
+    assert mine.json()["amount_fen"] == 4680
 
 
 def test_anonymous_callers_are_refused() -> None:

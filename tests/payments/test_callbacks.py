@@ -38,9 +38,11 @@ def test_a_success_notice_pays_the_order_the_bill_and_books_the_ledger() -> None
     payment = _pending()
     body, headers = signed_notice(str(payment.public_id), "TRADE_SUCCESS", payment.amount_fen)
     response = post_notice(Client(), body, headers)
-    assert response.status_code == 200 and response.json()["outcome"] == "succeeded"
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "succeeded"
     payment.refresh_from_db()
-    assert payment.state == "succeeded" and payment.paid_at is not None
+    assert payment.state == "succeeded"
+    assert payment.paid_at is not None
     assert Bill.objects.get(pk=payment.bill_id).status == "paid"
     assert ledger.balances() == {"citizen": -4680, "clearing": 4680}
     assert _audits("payments.succeeded") == 1
@@ -48,12 +50,17 @@ def test_a_success_notice_pays_the_order_the_bill_and_books_the_ledger() -> None
 
 def test_a_forged_notice_is_401_audited_and_changes_nothing() -> None:
     payment = _pending()
-    body, headers = signed_notice(str(payment.public_id), "TRADE_SUCCESS", payment.amount_fen,
-                                  secret="not-the-secret")  # fmt: skip
+    body, headers = signed_notice(
+        str(payment.public_id), "TRADE_SUCCESS", payment.amount_fen, secret="not-the-secret"
+    )
     response = post_notice(Client(), body, headers)
     assert response.status_code == 401
-    assert Client().post("/api/v1/payments/callbacks/sim", body,
-                         content_type="application/json").status_code == 401  # fmt: skip
+    assert (
+        Client()
+        .post("/api/v1/payments/callbacks/sim", body, content_type="application/json")
+        .status_code
+        == 401
+    )
     payment.refresh_from_db()
     assert payment.state == "pending"
     assert _audits("payments.callback_rejected") == 2
@@ -96,18 +103,24 @@ def test_out_of_order_and_late_notices_do_not_move_the_state_back() -> None:
 def test_a_wait_notice_before_the_final_one_is_harmless() -> None:
     payment = _pending()
     client, order = Client(), str(payment.public_id)
-    assert post_notice(client, *signed_notice(order, "WAIT_BUYER_PAY", 4680)).json()[
-        "outcome"] == "not_final"  # fmt: skip
-    assert post_notice(client, *signed_notice(order, "TRADE_SUCCESS", 4680)).json()[
-        "outcome"] == "succeeded"  # fmt: skip
+    assert (
+        post_notice(client, *signed_notice(order, "WAIT_BUYER_PAY", 4680)).json()["outcome"]
+        == "not_final"
+    )
+    assert (
+        post_notice(client, *signed_notice(order, "TRADE_SUCCESS", 4680)).json()["outcome"]
+        == "succeeded"
+    )
 
 
 def test_unknown_order_and_wrong_amount_are_ignored_with_an_audit_entry() -> None:
     payment = _pending()
     client = Client()
-    unknown = post_notice(client, *signed_notice("00000000-0000-0000-0000-000000000000",
-                                                 "TRADE_SUCCESS", 4680))  # fmt: skip
-    assert unknown.status_code == 200 and unknown.json()["outcome"] == "unknown_order"
+    unknown = post_notice(
+        client, *signed_notice("00000000-0000-0000-0000-000000000000", "TRADE_SUCCESS", 4680)
+    )
+    assert unknown.status_code == 200
+    assert unknown.json()["outcome"] == "unknown_order"
     garbage = post_notice(client, *signed_notice("../../etc", "TRADE_SUCCESS", 4680))
     assert garbage.json()["outcome"] == "unknown_order"
     wrong = post_notice(client, *signed_notice(str(payment.public_id), "TRADE_SUCCESS", 1))
@@ -124,14 +137,25 @@ def test_malformed_signed_bodies_are_refused_not_500() -> None:
     from tests.payments.support import SECRET
 
     client = Client()
-    for body in (b"not json", b"{}", b'{"notify_id": "x", "order_id": "y", "status": "TRADE_SUCCESS",'
-                 b' "amount_fen": "lots"}', b"\xff\xfe"):  # fmt: skip
-        response = client.post("/api/v1/payments/callbacks/sim", body,
-                               content_type="application/json",
-                               HTTP_X_SIGNATURE=providers.sign(SECRET, body))  # fmt: skip
+    for body in (
+        b"not json",
+        b"{}",
+        b'{"notify_id": "x", "order_id": "y", "status": "TRADE_SUCCESS", "amount_fen": "lots"}',
+        b"\xff\xfe",
+    ):
+        response = client.post(
+            "/api/v1/payments/callbacks/sim",
+            body,
+            content_type="application/json",
+            HTTP_X_SIGNATURE=providers.sign(SECRET, body),
+        )
         assert response.status_code == 401, body
-    assert client.post("/api/v1/payments/callbacks/wechat", b"{}",
-                       content_type="application/json").status_code == 401  # fmt: skip
+    assert (
+        client.post(
+            "/api/v1/payments/callbacks/wechat", b"{}", content_type="application/json"
+        ).status_code
+        == 401
+    )
 
 
 def test_a_closed_trade_fails_the_order_and_frees_the_bill() -> None:
@@ -153,4 +177,5 @@ def test_a_paid_order_becomes_a_service_notification() -> None:
     run_tasks()
     message = Message.objects.get(recipient=payment.payer)
     assert message.category == "service"
-    assert "46.80" in message.body_zh and "成都自来水" in message.body_zh
+    assert "46.80" in message.body_zh
+    assert "成都自来水" in message.body_zh

@@ -79,8 +79,9 @@ def test_concurrent_duplicate_notices_book_the_ledger_once() -> None:
     order = create_payment_via_api(Client(), token, bill).json()["id"]
     same_id = signed_notice(order, "TRADE_SUCCESS", 4680, notify_id="dup")
     outcomes = _in_threads(
-        lambda i: post_notice(Client(), *(same_id if i % 2 else signed_notice(
-            order, "TRADE_SUCCESS", 4680))).json()["outcome"]  # fmt: skip
+        lambda i: post_notice(
+            Client(), *(same_id if i % 2 else signed_notice(order, "TRADE_SUCCESS", 4680))
+        ).json()["outcome"]
     )
     assert outcomes.count("succeeded") == 1, outcomes
     assert set(outcomes) <= {"succeeded", "replayed", "already_applied"}
@@ -103,8 +104,9 @@ def test_concurrent_refunds_never_exceed_the_payment() -> None:
 
         try:
             with transaction.atomic():
-                services.request_refund(staff=staff, payment_id=order, amount_fen=1000,
-                                        reason="test")  # fmt: skip
+                services.request_refund(
+                    staff=staff, payment_id=order, amount_fen=1000, reason="test"
+                )
             return "ok"
         except DomainError as exc:
             return exc.code

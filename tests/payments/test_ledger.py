@@ -61,25 +61,38 @@ def _run(operations: list[tuple[str, int, int]]) -> None:
         _check_invariants()
 
 
-def _apply(op: str, amount: int, target: Payment | None, payer: Any, staff: Any, biller: Any,
-           payments: list[Payment]) -> None:  # fmt: skip
+def _apply(
+    op: str,
+    amount: int,
+    target: Payment | None,
+    payer: Any,
+    staff: Any,
+    biller: Any,
+    payments: list[Payment],
+) -> None:
     if op == "pay" or target is None:
         bill = create_bill(biller, account=f"{len(payments):08d}", amount_fen=amount)
         bind(payer, bill)
-        payments.append(services.create_payment(user=payer, bill_id=str(bill.public_id),
-                                                amount_fen=amount))  # fmt: skip
+        payments.append(
+            services.create_payment(user=payer, bill_id=str(bill.public_id), amount_fen=amount)
+        )
         return
     target.refresh_from_db()
     trade_no = f"T{target.pk}"
     if op in ("succeed", "duplicate"):
-        services.apply_trade(payment=target, trade=Trade(str(target.public_id), "TRADE_SUCCESS",
-                                                         trade_no, target.amount_fen))  # fmt: skip
+        services.apply_trade(
+            payment=target,
+            trade=Trade(str(target.public_id), "TRADE_SUCCESS", trade_no, target.amount_fen),
+        )
     elif op == "fail":
-        services.apply_trade(payment=target, trade=Trade(str(target.public_id), "TRADE_CLOSED",
-                                                         trade_no, target.amount_fen))  # fmt: skip
+        services.apply_trade(
+            payment=target,
+            trade=Trade(str(target.public_id), "TRADE_CLOSED", trade_no, target.amount_fen),
+        )
     elif op == "refund":
-        refund = services.request_refund(staff=staff, payment_id=str(target.public_id),
-                                         amount_fen=min(amount, 50000), reason="r")  # fmt: skip
+        refund = services.request_refund(
+            staff=staff, payment_id=str(target.public_id), amount_fen=min(amount, 50000), reason="r"
+        )
         if refund.status == "pending":
             services.execute_refund(refund_id=refund.pk, provider=FakeProvider())  # type: ignore[arg-type]
     elif op == "settle" and target.state in ("succeeded", "partially_refunded", "refunded"):
@@ -89,8 +102,9 @@ def _apply(op: str, amount: int, target: Payment | None, payer: Any, staff: Any,
 def _check_invariants() -> None:
     for payment in Payment.objects.all():
         paid = -ledger.booked_total(payment, LedgerAccount.CITIZEN)
-        refunded = sum(r.amount_fen for r in Refund.objects.filter(payment=payment,
-                                                                    status="succeeded"))  # fmt: skip
+        refunded = sum(
+            r.amount_fen for r in Refund.objects.filter(payment=payment, status="succeeded")
+        )
         if payment.state in ("created", "pending", "failed", "expired"):
             assert paid == 0
         else:
@@ -105,5 +119,5 @@ def test_an_unbalanced_posting_is_refused() -> None:
     bill = create_bill()
     bind(payer, bill)
     payment = services.create_payment(user=payer, bill_id=str(bill.public_id), amount_fen=4680)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="sum to zero"):
         ledger.post(key="x", payment=payment, lines=[("citizen", "a", -1), ("clearing", "p", 2)])

@@ -21,7 +21,15 @@ from citizencloud.payments import ledger, providers, selectors, services, tasks
 from citizencloud.payments.models import LedgerEntry, Payment, ProviderNotice, Reconciliation
 from tests.fixtures import child_env, free_port
 from tests.notifications.processes import start_web, start_worker, stop, wait_for
-from tests.payments.support import SECRET, PaySim, bind, create_bill, create_user, start_pay_sim, token_for
+from tests.payments.support import (
+    SECRET,
+    PaySim,
+    bind,
+    create_bill,
+    create_user,
+    start_pay_sim,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,10 +43,12 @@ def sim() -> Iterator[PaySim]:
 
 def _env(sim: PaySim, web_port: int) -> dict[str, str]:
     return child_env(
-        CITIZENCLOUD_PAYMENTS_PROVIDER_URL=sim.url, CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET=SECRET,
+        CITIZENCLOUD_PAYMENTS_PROVIDER_URL=sim.url,
+        CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET=SECRET,
         CITIZENCLOUD_PAYMENTS_PUBLIC_BASE_URL=f"http://127.0.0.1:{web_port}",
-        CITIZENCLOUD_LOG_LEVEL="WARNING", CITIZENCLOUD_WORKER_STALE_AFTER="3",
-    )  # fmt: skip
+        CITIZENCLOUD_LOG_LEVEL="WARNING",
+        CITIZENCLOUD_WORKER_STALE_AFTER="3",
+    )
 
 
 def test_pay_at_the_cashier_with_late_duplicate_out_of_order_notices(sim: PaySim) -> None:
@@ -51,14 +61,16 @@ def test_pay_at_the_cashier_with_late_duplicate_out_of_order_notices(sim: PaySim
         bind(user, bill)
         headers = {"Authorization": f"Bearer {token_for(user)}", "Idempotency-Key": "once"}
         base = f"http://127.0.0.1:{port}"
-        created = httpx.post(f"{base}/api/v1/payments", headers=headers,
-                             json={"bill_id": str(bill.public_id), "amount_fen": 4680})  # fmt: skip
+        created = httpx.post(
+            f"{base}/api/v1/payments",
+            headers=headers,
+            json={"bill_id": str(bill.public_id), "amount_fen": 4680},
+        )
         assert created.status_code == 201, created.text
         order = created.json()
         cashier = httpx.get(order["cashier_url"])
         assert "¥46.80" in cashier.text
-        back = httpx.post(sim.url + "/cashier/pay", data={"order_id": order["id"],
-                                                          "action": "pay"})  # fmt: skip
+        back = httpx.post(sim.url + "/cashier/pay", data={"order_id": order["id"], "action": "pay"})
         assert back.status_code == 303
         assert back.headers["location"] == f"{base}/pay/payments/{order['id']}/return"
         wait_for(lambda: ProviderNotice.objects.filter(order_id=order["id"]).count() >= 3, 30)

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from citizencloud.payments.models import Bill, Biller, BillerAccount, Payment, Reconciliation, Refund
+from citizencloud.payments.models import (
+    Bill,
+    Biller,
+    BillerAccount,
+    Payment,
+    Reconciliation,
+    Refund,
+)
 
 
 @admin.register(Biller)

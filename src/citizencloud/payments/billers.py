@@ -33,8 +33,9 @@ def authenticate(request: HttpRequest, code: str) -> Biller:
         abs(time.time() - int(stamp)) <= settings.PAYMENTS_BILLER_CLOCK_SKEW_SECONDS
     )
     if biller is not None and fresh:
-        expected = signature(str(biller.api_secret), request.method or "", request.path,
-                             request.body, int(stamp))  # fmt: skip
+        expected = signature(
+            str(biller.api_secret), request.method or "", request.path, request.body, int(stamp)
+        )
         if hmac.compare_digest(expected, request.headers.get(HEADER, "")):
             return biller
     raise DomainError("Bad biller signature.", code="payments.bad_biller_signature", status=401)

@@ -26,32 +26,56 @@ FINANCE_2 = ("finance.lead", "Finance-Demo-2026", "财务主管 Finance lead (se
 def _finance(login: str, password: str, description: str) -> demo.DemoAccount:
     user = User.objects.filter(username=login).first()
     if user is None:
-        user = User.objects.create_user(login, password, kind=UserKind.STAFF,
-                                        display_name=description)  # fmt: skip
-    user.user_permissions.add(Permission.objects.get(codename="finance",
-                                                     content_type__app_label="payments"))  # fmt: skip
+        user = User.objects.create_user(
+            login, password, kind=UserKind.STAFF, display_name=description
+        )
+    user.user_permissions.add(
+        Permission.objects.get(codename="finance", content_type__app_label="payments")
+    )
     return demo.DemoAccount(login, password, "staff", description)
 
 
 @demo.register(order=40, name="payments")
 def seed() -> list[demo.DemoAccount]:
-    billers = {code: register_biller(code=code, name=name, kind=kind, secret=f"dev-{code}")
-               for code, name, kind in BILLERS}  # fmt: skip
+    billers = {
+        code: register_biller(code=code, name=name, kind=kind, secret=f"dev-{code}")
+        for code, name, kind in BILLERS
+    }
     today = clock.now().date()
     due = (today + dt.timedelta(days=20)).isoformat()
     month = f"{today:%Y-%m}"
-    receive_bills(biller=billers["chengdu-water"], rows=[
-        {"reference": f"W-{month}-{WATER_ACCOUNT}", "account_number": WATER_ACCOUNT,
-         "amount_fen": "4680", "period": month, "due_date": due, "description": "水费 Water"},
-    ])  # fmt: skip
-    receive_bills(biller=billers["state-grid-chengdu"], rows=[
-        {"reference": f"P-{month}-20240001", "account_number": "20240001", "amount_fen": "12345",
-         "period": month, "due_date": due, "description": "电费 Electricity"},
-    ])  # fmt: skip
+    receive_bills(
+        biller=billers["chengdu-water"],
+        rows=[
+            {
+                "reference": f"W-{month}-{WATER_ACCOUNT}",
+                "account_number": WATER_ACCOUNT,
+                "amount_fen": "4680",
+                "period": month,
+                "due_date": due,
+                "description": "水费 Water",
+            },
+        ],
+    )
+    receive_bills(
+        biller=billers["state-grid-chengdu"],
+        rows=[
+            {
+                "reference": f"P-{month}-20240001",
+                "account_number": "20240001",
+                "amount_fen": "12345",
+                "period": month,
+                "due_date": due,
+                "description": "电费 Electricity",
+            },
+        ],
+    )
     zhang = User.objects.filter(username="citizen.zhang").first()
     if zhang is not None:
         BillerAccount.objects.get_or_create(
-            biller=billers["chengdu-water"], account_number=WATER_ACCOUNT, holder=zhang,
+            biller=billers["chengdu-water"],
+            account_number=WATER_ACCOUNT,
+            holder=zhang,
             defaults={"status": BindingStatus.CONFIRMED, "decided_at": clock.now()},
-        )  # fmt: skip
+        )
     return [_finance(*FINANCE), _finance(*FINANCE_2)]

@@ -26,43 +26,65 @@ def post(*, key: str, payment: Payment, lines: list[Line]) -> bool:
     if LedgerEntry.objects.filter(posting_key=key).exists():
         return False
     LedgerEntry.objects.bulk_create(
-        LedgerEntry(posting_key=key, line=number, account=account, sub_account=sub,
-                    amount_fen=amount, payment=payment)
+        LedgerEntry(
+            posting_key=key,
+            line=number,
+            account=account,
+            sub_account=sub,
+            amount_fen=amount,
+            payment=payment,
+        )
         for number, (account, sub, amount) in enumerate(lines)
-    )  # fmt: skip
+    )
     return True
 
 
 def book_payment(payment: Payment) -> bool:
     payer = str(payment.payer.public_id)
-    return post(key=f"pay:{payment.public_id}", payment=payment, lines=[
-        (LedgerAccount.CITIZEN, payer, -payment.amount_fen),
-        (LedgerAccount.CLEARING, "provider", payment.amount_fen),
-    ])  # fmt: skip
+    return post(
+        key=f"pay:{payment.public_id}",
+        payment=payment,
+        lines=[
+            (LedgerAccount.CITIZEN, payer, -payment.amount_fen),
+            (LedgerAccount.CLEARING, "provider", payment.amount_fen),
+        ],
+    )
 
 
 def book_refund(payment: Payment, refund_id: str, amount_fen: int) -> bool:
     payer = str(payment.payer.public_id)
-    return post(key=f"refund:{refund_id}", payment=payment, lines=[
-        (LedgerAccount.CLEARING, "provider", -amount_fen),
-        (LedgerAccount.CITIZEN, payer, amount_fen),
-    ])  # fmt: skip
+    return post(
+        key=f"refund:{refund_id}",
+        payment=payment,
+        lines=[
+            (LedgerAccount.CLEARING, "provider", -amount_fen),
+            (LedgerAccount.CITIZEN, payer, amount_fen),
+        ],
+    )
 
 
 def book_settlement(payment: Payment) -> bool:
     biller = payment.bill.biller.code
-    return post(key=f"settle:{payment.public_id}", payment=payment, lines=[
-        (LedgerAccount.CLEARING, "provider", -payment.amount_fen),
-        (LedgerAccount.BILLER, biller, payment.amount_fen),
-    ])  # fmt: skip
+    return post(
+        key=f"settle:{payment.public_id}",
+        payment=payment,
+        lines=[
+            (LedgerAccount.CLEARING, "provider", -payment.amount_fen),
+            (LedgerAccount.BILLER, biller, payment.amount_fen),
+        ],
+    )
 
 
 def book_refund_settlement(payment: Payment, refund_id: str, amount_fen: int) -> bool:
     biller = payment.bill.biller.code
-    return post(key=f"settle-refund:{refund_id}", payment=payment, lines=[
-        (LedgerAccount.BILLER, biller, -amount_fen),
-        (LedgerAccount.CLEARING, "provider", amount_fen),
-    ])  # fmt: skip
+    return post(
+        key=f"settle-refund:{refund_id}",
+        payment=payment,
+        lines=[
+            (LedgerAccount.BILLER, biller, -amount_fen),
+            (LedgerAccount.CLEARING, "provider", amount_fen),
+        ],
+    )
 
 
 def balances() -> dict[str, int]:

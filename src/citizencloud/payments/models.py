@@ -193,6 +193,9 @@ class ProviderNotice(models.Model):
             models.UniqueConstraint(fields=["provider", "notify_id"], name="payments_notice_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.provider} notice {self.notify_id}"
+
 
 class LedgerAccount(models.TextChoices):
     CITIZEN = "citizen", _("Payers")
@@ -217,6 +220,9 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["posting_key", "line"], name="payments_posting_line")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.posting_key}#{self.line}"
+
 
 class Reconciliation(models.Model):
     """One day's comparison of the provider's settlement file with the ledger."""
@@ -229,6 +235,9 @@ class Reconciliation(models.Model):
     fixed = models.JSONField(default=list)
     issues = models.JSONField(default=list)
 
+    def __str__(self) -> str:
+        return f"reconciliation {self.day}"
+
 
 class AutoPayMandate(models.Model):
     """代扣: pay a biller account's bills automatically. Valid only with the consent record."""
@@ -239,14 +248,22 @@ class AutoPayMandate(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"auto-pay {self.account_id}"
+
 
 class Consent(models.Model):
     """Minimal explicit consent record (the privacy app has no consent model yet): a person
     agreed to ``purpose`` with the text version shown; withdrawable."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     purpose = models.CharField(max_length=60)
     text_version = models.CharField(max_length=20)
     given_at = models.DateTimeField(default=clock.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"consent {self.public_id}"

@@ -71,8 +71,16 @@ class SettlementLine:
 class PaymentProvider(Protocol):
     name: str
 
-    def cashier_url(self, *, order_id: str, amount_fen: int, subject: str, return_url: str,
-                    notify_url: str, expires_at: dt.datetime) -> str:  # fmt: skip
+    def cashier_url(
+        self,
+        *,
+        order_id: str,
+        amount_fen: int,
+        subject: str,
+        return_url: str,
+        notify_url: str,
+        expires_at: dt.datetime,
+    ) -> str:
         """Create the order at the provider: the URL of its hosted cashier page (signed)."""
 
     def query(self, order_id: str) -> Trade:
@@ -124,13 +132,25 @@ class HttpProvider:
         self.base_url, self.merchant_id = base_url.rstrip("/"), merchant_id
         self.secret, self.timeout = secret, timeout
 
-    def cashier_url(self, *, order_id: str, amount_fen: int, subject: str, return_url: str,
-                    notify_url: str, expires_at: dt.datetime) -> str:  # fmt: skip
+    def cashier_url(
+        self,
+        *,
+        order_id: str,
+        amount_fen: int,
+        subject: str,
+        return_url: str,
+        notify_url: str,
+        expires_at: dt.datetime,
+    ) -> str:
         params = {
-            "merchant": self.merchant_id, "order_id": order_id, "amount_fen": str(amount_fen),
-            "subject": subject, "return_url": return_url, "notify_url": notify_url,
+            "merchant": self.merchant_id,
+            "order_id": order_id,
+            "amount_fen": str(amount_fen),
+            "subject": subject,
+            "return_url": return_url,
+            "notify_url": notify_url,
             "expires": str(int(expires_at.timestamp())),
-        }  # fmt: skip
+        }
         params["sig"] = sign_query(self.secret, params)
         return f"{self.base_url}/cashier?{urllib.parse.urlencode(params)}"
 
@@ -138,9 +158,14 @@ class HttpProvider:
         body = json.dumps({"merchant": self.merchant_id, **payload}).encode()
         try:
             response = httpx.post(
-                self.base_url + path, content=body, timeout=self.timeout,
-                headers={"Content-Type": "application/json", "X-Signature": sign(self.secret, body)},
-            )  # fmt: skip
+                self.base_url + path,
+                content=body,
+                timeout=self.timeout,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Signature": sign(self.secret, body),
+                },
+            )
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(str(exc)) from exc
         if response.status_code >= 500:
@@ -153,9 +178,11 @@ class HttpProvider:
     @staticmethod
     def _trade(data: dict[str, Any]) -> Trade:
         return Trade(
-            order_id=str(data["order_id"]), status=str(data["status"]),
-            trade_no=str(data.get("trade_no") or ""), amount_fen=int(data.get("amount_fen") or 0),
-        )  # fmt: skip
+            order_id=str(data["order_id"]),
+            status=str(data["status"]),
+            trade_no=str(data.get("trade_no") or ""),
+            amount_fen=int(data.get("amount_fen") or 0),
+        )
 
     def query(self, order_id: str) -> Trade:
         return self._trade(self._post("/v1/trades/query", {"order_id": order_id}))
@@ -174,10 +201,12 @@ class HttpProvider:
         try:
             data = json.loads(body)
             return Notice(
-                notify_id=str(data["notify_id"])[:64], order_id=str(data["order_id"])[:64],
-                status=str(data["status"])[:20], trade_no=str(data.get("trade_no") or "")[:64],
+                notify_id=str(data["notify_id"])[:64],
+                order_id=str(data["order_id"])[:64],
+                status=str(data["status"])[:20],
+                trade_no=str(data.get("trade_no") or "")[:64],
                 amount_fen=int(data["amount_fen"]),
-            )  # fmt: skip
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise BadSignature("signed but malformed") from exc
 
@@ -199,9 +228,11 @@ def get_provider() -> PaymentProvider:
     if _provider is None:
         if settings.PAYMENTS_PROVIDER == "sim":
             _provider = HttpProvider(
-                settings.PAYMENTS_PROVIDER_URL, settings.PAYMENTS_MERCHANT_ID,
-                settings.PAYMENTS_PROVIDER_SECRET, settings.PAYMENTS_PROVIDER_TIMEOUT,
-            )  # fmt: skip
+                settings.PAYMENTS_PROVIDER_URL,
+                settings.PAYMENTS_MERCHANT_ID,
+                settings.PAYMENTS_PROVIDER_SECRET,
+                settings.PAYMENTS_PROVIDER_TIMEOUT,
+            )
         else:
             _provider = import_string(settings.PAYMENTS_PROVIDER)()
     return _provider

@@ -92,19 +92,23 @@ class ReceiptData:
 
 
 def receipt_data(payment: Payment) -> ReceiptData:
-    digest = hmac.new(settings.SECRET_KEY.encode(), str(payment.public_id).encode(),
-                      hashlib.sha256).hexdigest()  # fmt: skip
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), str(payment.public_id).encode(), hashlib.sha256
+    ).hexdigest()
     bill, paid = payment.bill, payment.paid_at
     payer = mask_name(str(payment.payer.real_name or "")) or payment.payer.display_name
     return ReceiptData(
         invoice_code=f"5101{paid:%y}{bill.biller.pk:04d}" if paid else "",
-        invoice_number=f"{payment.pk:010d}", check_code=str(int(digest[:12], 16))[:10],
-        payer=payer or "—", payee=bill.biller.name,
+        invoice_number=f"{payment.pk:010d}",
+        check_code=str(int(digest[:12], 16))[:10],
+        payer=payer or "—",
+        payee=bill.biller.name,
         item=f"{bill.description or bill.biller.get_kind_display()} {bill.period}".strip(),
-        account_number=bill.account_number, amount_fen=payment.amount_fen,
+        account_number=bill.account_number,
+        amount_fen=payment.amount_fen,
         paid_at=selectors.local(paid).strftime("%Y-%m-%d %H:%M:%S") if paid else "",
         trade_no=payment.provider_trade_no,
-    )  # fmt: skip
+    )
 
 
 def _font() -> str:
@@ -142,7 +146,9 @@ def render_pdf(payment: Payment) -> bytes:
         page.drawString(75 * mm, y, value)
         y -= 7.5 * mm
     page.setFont(font, 8)
-    page.drawString(20 * mm, 12 * mm, "本凭证由天府市民云 citizencloud 生成，可凭票据号码与校验码查验。")
+    page.drawString(
+        20 * mm, 12 * mm, "本凭证由天府市民云 citizencloud 生成，可凭票据号码与校验码查验。"
+    )
     page.showPage()
     page.save()
     return buffer.getvalue()

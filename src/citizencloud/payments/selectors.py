@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,9 +40,11 @@ def bindings(user: Any) -> QuerySet[BillerAccount]:
 def visible_bills(user: Any, business: Any = None) -> QuerySet[Bill]:
     """Bills of accounts the user bound and the biller confirmed."""
     confirmed = BillerAccount.objects.filter(
-        holder=user, status=BindingStatus.CONFIRMED, biller=OuterRef("biller"),
+        holder=user,
+        status=BindingStatus.CONFIRMED,
+        biller=OuterRef("biller"),
         account_number=OuterRef("account_number"),
-    )  # fmt: skip
+    )
     if business is not None:
         confirmed = confirmed.filter(business=business)
     return (
@@ -66,8 +69,6 @@ def payable_bill(*, user: Any, bill_id: str, business: Any = None, lock: bool = 
 
 
 def as_uuid(value: str) -> str:
-    import uuid
-
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
@@ -84,13 +85,15 @@ def payment_for(user: Any, payment_id: str, *, staff: bool = False) -> Payment:
 
 def payment_for_update(order_id: str) -> Payment | None:
     try:
-        key = as_uuid(order_id)
-    except Exception:
+        key = str(uuid.UUID(order_id))
+    except ValueError:
         return None
     return (
-        Payment.objects.select_for_update().select_related("bill__biller", "payer")
-        .filter(public_id=key).first()
-    )  # fmt: skip
+        Payment.objects.select_for_update()
+        .select_related("bill__biller", "payer")
+        .filter(public_id=key)
+        .first()
+    )
 
 
 def history(user: Any) -> QuerySet[Payment]:

@@ -29,11 +29,15 @@ def _provider_origin() -> str:
 def bills(request: HttpRequest) -> HttpResponse:
     """My bills: open ones with a pay button, then paid ones."""
     rows = list(selectors.visible_bills(request.user))
-    response = render(request, "payments/bills.html", {
-        "open_bills": [b for b in rows if b.status == "open"],
-        "paid_bills": [b for b in rows if b.status != "open"],
-        "bindings": selectors.bindings(request.user),
-    })  # fmt: skip
+    response = render(
+        request,
+        "payments/bills.html",
+        {
+            "open_bills": [b for b in rows if b.status == "open"],
+            "paid_bills": [b for b in rows if b.status != "open"],
+            "bindings": selectors.bindings(request.user),
+        },
+    )
     # The pay form redirects to the provider's cashier: CSP form-action covers redirects too.
     response._csp_update = {"form-action": ["'self'", _provider_origin()]}  # type: ignore[attr-defined]
     return response
@@ -43,13 +47,20 @@ def bills(request: HttpRequest) -> HttpResponse:
 def accounts(request: HttpRequest) -> HttpResponse:
     """Bind an account number (户号); the biller confirms it."""
     if request.method == "POST":
-        services.bind_account(user=request.user, biller_code=request.POST.get("biller", ""),
-                              account_number=request.POST.get("account_number", ""))  # fmt: skip
+        services.bind_account(
+            user=request.user,
+            biller_code=request.POST.get("biller", ""),
+            account_number=request.POST.get("account_number", ""),
+        )
         return redirect("payments:accounts")
-    return render(request, "payments/accounts.html", {
-        "bindings": selectors.bindings(request.user),
-        "billers": Biller.objects.filter(active=True).order_by("code"),
-    })  # fmt: skip
+    return render(
+        request,
+        "payments/accounts.html",
+        {
+            "bindings": selectors.bindings(request.user),
+            "billers": Biller.objects.filter(active=True).order_by("code"),
+        },
+    )
 
 
 @login_required
@@ -57,26 +68,34 @@ def accounts(request: HttpRequest) -> HttpResponse:
 def pay(request: HttpRequest, bill_id: uuid.UUID) -> HttpResponse:
     """Open (or reuse) the order for this bill and send the payer to the provider's cashier."""
     bill = selectors.bill_for(request.user, str(bill_id))
-    payment = services.create_payment(user=request.user, bill_id=str(bill.public_id),
-                                      amount_fen=bill.amount_fen, request=request)  # fmt: skip
+    payment = services.create_payment(
+        user=request.user, bill_id=str(bill.public_id), amount_fen=bill.amount_fen, request=request
+    )
     return redirect(cashier_url(payment))
 
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    return render(request, "payments/history.html",
-                  {"payments": selectors.history(request.user)[:200]})  # fmt: skip
+    return render(
+        request, "payments/history.html", {"payments": selectors.history(request.user)[:200]}
+    )
 
 
 @login_required
 def detail(request: HttpRequest, payment_id: uuid.UUID) -> HttpResponse:
     """One payment; the provider's cashier returns the payer here."""
     payment = selectors.payment_for(request.user, str(payment_id))
-    return render(request, "payments/detail.html", {
-        "payment": payment, "bill": payment.bill, "paid": payment.state in PAID,
-        "open": payment.state in ("created", "pending"),
-        "cashier": cashier_url(payment) if payment.state == "pending" else "",
-    })  # fmt: skip
+    return render(
+        request,
+        "payments/detail.html",
+        {
+            "payment": payment,
+            "bill": payment.bill,
+            "paid": payment.state in PAID,
+            "open": payment.state in ("created", "pending"),
+            "cashier": cashier_url(payment) if payment.state == "pending" else "",
+        },
+    )
 
 
 @login_required
@@ -104,12 +123,17 @@ def _finance(request: HttpRequest) -> None:
 def finance(request: HttpRequest) -> HttpResponse:
     """Finance staff: refunds waiting for a second approver, and reconciliation reports."""
     _finance(request)
-    return render(request, "payments/finance.html", {
-        "awaiting": Refund.objects.filter(status=RefundStatus.AWAITING_APPROVAL)
-        .select_related("payment", "requested_by").order_by("created_at")[:100],
-        "runs": selectors.reconciliations()[:31],
-        "today": selectors.local(dt.datetime.now(dt.UTC)).date(),
-    })  # fmt: skip
+    return render(
+        request,
+        "payments/finance.html",
+        {
+            "awaiting": Refund.objects.filter(status=RefundStatus.AWAITING_APPROVAL)
+            .select_related("payment", "requested_by")
+            .order_by("created_at")[:100],
+            "runs": selectors.reconciliations()[:31],
+            "today": selectors.local(dt.datetime.now(dt.UTC)).date(),
+        },
+    )
 
 
 @login_required
@@ -120,9 +144,13 @@ def refund(request: HttpRequest) -> HttpResponse:
         amount = int(request.POST.get("amount_fen", ""))
     except ValueError:
         raise errors.amount_mismatch() from None
-    services.request_refund(staff=request.user, payment_id=request.POST.get("payment_id", ""),
-                            amount_fen=amount, reason=request.POST.get("reason", "")[:200],
-                            request=request)  # fmt: skip
+    services.request_refund(
+        staff=request.user,
+        payment_id=request.POST.get("payment_id", ""),
+        amount_fen=amount,
+        reason=request.POST.get("reason", "")[:200],
+        request=request,
+    )
     return redirect("payments:finance")
 
 

@@ -40,8 +40,9 @@ _TABLE: dict[tuple[State, Action], State] = {
 }
 
 #: States in which a bill counts as taken by this order (one such order per bill).
-ACTIVE = frozenset({State.CREATED, State.PENDING, State.SUCCEEDED, State.PARTIALLY_REFUNDED,
-                    State.REFUNDED})  # fmt: skip
+ACTIVE = frozenset(
+    {State.CREATED, State.PENDING, State.SUCCEEDED, State.PARTIALLY_REFUNDED, State.REFUNDED}
+)
 OPEN = frozenset({State.CREATED, State.PENDING})
 FINAL = frozenset({State.FAILED, State.EXPIRED})
 PAID = frozenset({State.SUCCEEDED, State.PARTIALLY_REFUNDED, State.REFUNDED})

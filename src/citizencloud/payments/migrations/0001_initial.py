@@ -9,198 +9,461 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('identity', '0003_oidc_clients_consents'),
+        ("identity", "0003_oidc_clients_consents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Biller',
+            name="Biller",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('water', 'Water'), ('power', 'Electricity'), ('gas', 'Gas'), ('social_insurance', 'Social insurance contributions'), ('traffic_fine', 'Traffic fines'), ('service_fee', 'Service fees')], max_length=20, verbose_name='kind')),
-                ('department_code', models.CharField(blank=True, max_length=40, verbose_name='department code')),
-                ('api_secret', citizencloud.kernel.crypto.EncryptedField(verbose_name='API secret (HMAC)')),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("water", "Water"),
+                            ("power", "Electricity"),
+                            ("gas", "Gas"),
+                            ("social_insurance", "Social insurance contributions"),
+                            ("traffic_fine", "Traffic fines"),
+                            ("service_fee", "Service fees"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "department_code",
+                    models.CharField(blank=True, max_length=40, verbose_name="department code"),
+                ),
+                (
+                    "api_secret",
+                    citizencloud.kernel.crypto.EncryptedField(verbose_name="API secret (HMAC)"),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Reconciliation',
+            name="Reconciliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('status', models.CharField(default='running', max_length=10)),
-                ('started_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('settled_count', models.PositiveIntegerField(default=0)),
-                ('fixed', models.JSONField(default=list)),
-                ('issues', models.JSONField(default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("status", models.CharField(default="running", max_length=10)),
+                ("started_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("settled_count", models.PositiveIntegerField(default=0)),
+                ("fixed", models.JSONField(default=list)),
+                ("issues", models.JSONField(default=list)),
             ],
         ),
         migrations.CreateModel(
-            name='Bill',
+            name="Bill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(max_length=64, verbose_name="biller's reference")),
-                ('account_number', models.CharField(db_index=True, max_length=40, verbose_name='account number')),
-                ('period', models.CharField(blank=True, max_length=20, verbose_name='period')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('amount_fen', models.BigIntegerField(verbose_name='amount (fen)')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('paid', 'Paid'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('biller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='payments.biller')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reference", models.CharField(max_length=64, verbose_name="biller's reference")),
+                (
+                    "account_number",
+                    models.CharField(db_index=True, max_length=40, verbose_name="account number"),
+                ),
+                ("period", models.CharField(blank=True, max_length=20, verbose_name="period")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                ("amount_fen", models.BigIntegerField(verbose_name="amount (fen)")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("paid", "Paid"), ("cancelled", "Cancelled")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "biller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="payments.biller",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BillerAccount',
+            name="BillerAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('account_number', models.CharField(max_length=40, verbose_name='account number')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for the biller'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected by the biller')], max_length=10)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('biller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='payments.biller')),
-                ('business', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='identity.business')),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='biller_accounts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("account_number", models.CharField(max_length=40, verbose_name="account number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the biller"),
+                            ("confirmed", "Confirmed"),
+                            ("rejected", "Rejected by the biller"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "biller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="payments.biller",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="identity.business",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="biller_accounts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('purpose', models.CharField(max_length=60)),
-                ('text_version', models.CharField(max_length=20)),
-                ('given_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("purpose", models.CharField(max_length=60)),
+                ("text_version", models.CharField(max_length=20)),
+                ("given_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AutoPayMandate',
+            name="AutoPayMandate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('limit_fen', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mandate', to='payments.billeraccount')),
-                ('consent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payments.consent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("limit_fen", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mandate",
+                        to="payments.billeraccount",
+                    ),
+                ),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="payments.consent",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('amount_fen', models.BigIntegerField()),
-                ('refunded_fen', models.BigIntegerField(default=0)),
-                ('state', models.CharField(choices=[('created', 'created'), ('pending', 'pending'), ('succeeded', 'succeeded'), ('failed', 'failed'), ('expired', 'expired'), ('partially_refunded', 'partially_refunded'), ('refunded', 'refunded')], max_length=20)),
-                ('provider', models.CharField(max_length=20)),
-                ('provider_trade_no', models.CharField(blank=True, max_length=64)),
-                ('auto_pay', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('expires_at', models.DateTimeField()),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('last_queried_at', models.DateTimeField(blank=True, null=True)),
-                ('bill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='payments.bill')),
-                ('business', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.business')),
-                ('payer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("amount_fen", models.BigIntegerField()),
+                ("refunded_fen", models.BigIntegerField(default=0)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("created", "created"),
+                            ("pending", "pending"),
+                            ("succeeded", "succeeded"),
+                            ("failed", "failed"),
+                            ("expired", "expired"),
+                            ("partially_refunded", "partially_refunded"),
+                            ("refunded", "refunded"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("provider", models.CharField(max_length=20)),
+                ("provider_trade_no", models.CharField(blank=True, max_length=64)),
+                ("auto_pay", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("expires_at", models.DateTimeField()),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("last_queried_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="payments.bill",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.business",
+                    ),
+                ),
+                (
+                    "payer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'permissions': [('finance', 'Finance staff: refunds and reconciliation')],
+                "permissions": [("finance", "Finance staff: refunds and reconciliation")],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('posting_key', models.CharField(max_length=80)),
-                ('line', models.PositiveSmallIntegerField()),
-                ('account', models.CharField(choices=[('citizen', 'Payers'), ('clearing', 'Clearing (provider)'), ('biller', 'Billers')], max_length=10)),
-                ('sub_account', models.CharField(max_length=64)),
-                ('amount_fen', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='payments.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("posting_key", models.CharField(max_length=80)),
+                ("line", models.PositiveSmallIntegerField()),
+                (
+                    "account",
+                    models.CharField(
+                        choices=[
+                            ("citizen", "Payers"),
+                            ("clearing", "Clearing (provider)"),
+                            ("biller", "Billers"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("sub_account", models.CharField(max_length=64)),
+                ("amount_fen", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger",
+                        to="payments.payment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProviderNotice',
+            name="ProviderNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=20)),
-                ('notify_id', models.CharField(max_length=64)),
-                ('order_id', models.CharField(max_length=64)),
-                ('status', models.CharField(max_length=20)),
-                ('amount_fen', models.BigIntegerField()),
-                ('received_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('outcome', models.CharField(max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=20)),
+                ("notify_id", models.CharField(max_length=64)),
+                ("order_id", models.CharField(max_length=64)),
+                ("status", models.CharField(max_length=20)),
+                ("amount_fen", models.BigIntegerField()),
+                ("received_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("outcome", models.CharField(max_length=40)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('provider', 'notify_id'), name='payments_notice_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("provider", "notify_id"), name="payments_notice_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('amount_fen', models.BigIntegerField()),
-                ('reason', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('awaiting_approval', 'Waiting for a second approver'), ('pending', 'Sent to the provider'), ('succeeded', 'Refunded'), ('failed', 'Failed')], max_length=20)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='payments.payment')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("amount_fen", models.BigIntegerField()),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_approval", "Waiting for a second approver"),
+                            ("pending", "Sent to the provider"),
+                            ("succeeded", "Refunded"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refunds",
+                        to="payments.payment",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.UniqueConstraint(fields=('biller', 'reference'), name='payments_bill_ref'),
+            model_name="bill",
+            constraint=models.UniqueConstraint(
+                fields=("biller", "reference"), name="payments_bill_ref"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payments_bill_positive'),
+            model_name="bill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="payments_bill_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billeraccount',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'rejected'), _negated=True), fields=('biller', 'account_number', 'holder'), name='payments_one_live_binding'),
+            model_name="billeraccount",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "rejected"), _negated=True),
+                fields=("biller", "account_number", "holder"),
+                name="payments_one_live_binding",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['state', 'created_at'], name='payments_state_created'),
+            model_name="payment",
+            index=models.Index(fields=["state", "created_at"], name="payments_state_created"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['created', 'partially_refunded', 'pending', 'refunded', 'succeeded'])), fields=('bill',), name='payments_one_active_order_per_bill'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        ["created", "partially_refunded", "pending", "refunded", "succeeded"],
+                    )
+                ),
+                fields=("bill",),
+                name="payments_one_active_order_per_bill",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payments_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="payments_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_fen__gte', 0), ('refunded_fen__lte', models.F('amount_fen'))), name='payments_refund_within_amount'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("refunded_fen__gte", 0), ("refunded_fen__lte", models.F("amount_fen"))
+                ),
+                name="payments_refund_within_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(fields=('posting_key', 'line'), name='payments_posting_line'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                fields=("posting_key", "line"), name="payments_posting_line"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payments_refund_positive'),
+            model_name="refund",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="payments_refund_positive"
+            ),
         ),
     ]

@@ -15,10 +15,10 @@ from citizencloud.kernel import audit, clock
 from citizencloud.kernel.errors import DomainError
 from citizencloud.payments import errors, selectors
 from citizencloud.payments.models import (
+    Bill,
     Biller,
     BillerAccount,
     BillerKind,
-    Bill,
     BindingStatus,
 )
 
@@ -27,18 +27,25 @@ REFERENCE = re.compile(r"^[0-9A-Za-z_.:-]{1,64}$")
 MAX_BILL_FEN = 100_000_000  # one million yuan: anything above is a typo, not a bill
 
 
-def register_biller(*, code: str, name: str, kind: str, secret: str,
-                    department_code: str = "", actor: Any = None) -> Biller:  # fmt: skip
+def register_biller(
+    *, code: str, name: str, kind: str, secret: str, department_code: str = "", actor: Any = None
+) -> Biller:
     """Admin: register a biller (idempotent by ``code``)."""
     if kind not in BillerKind.values:
         raise DomainError("Unknown biller kind.", code="payments.bad_biller_kind", status=422)
     biller, created = Biller.objects.get_or_create(
-        code=code, defaults={"name": name, "kind": kind, "api_secret": secret,
-                             "department_code": department_code},
-    )  # fmt: skip
+        code=code,
+        defaults={
+            "name": name,
+            "kind": kind,
+            "api_secret": secret,
+            "department_code": department_code,
+        },
+    )
     if created:
-        audit.record(action="payments.biller_registered", actor=actor, target=biller,
-                     target_label=code)  # fmt: skip
+        audit.record(
+            action="payments.biller_registered", actor=actor, target=biller, target_label=code
+        )
     return biller
 
 
@@ -83,11 +90,12 @@ def _store_bill(biller: Biller, row: dict[str, Any]) -> str:
     amount = _parse_amount(str(row["amount_fen"]).strip())
     due = str(row.get("due_date") or "").strip()
     fields = {
-        "account_number": str(row["account_number"]), "amount_fen": amount,
+        "account_number": str(row["account_number"]),
+        "amount_fen": amount,
         "period": str(row.get("period") or "")[:20],
         "description": str(row.get("description") or "")[:200],
         "due_date": dt.date.fromisoformat(due) if due else None,
-    }  # fmt: skip
+    }
     existing = Bill.objects.filter(biller=biller, reference=row["reference"]).first()
     if existing is not None:
         same = all(getattr(existing, key) == value for key, value in fields.items())
@@ -110,10 +118,15 @@ def receive_bills(*, biller: Biller, rows: list[dict[str, Any]]) -> ImportReport
         elif reason == "unchanged":
             report.unchanged += 1
         else:
-            report.rejected.append({"row": number, "reference": str(row.get("reference", ""))[:64],
-                                    "reason": reason})  # fmt: skip
-    audit.record(action="payments.bills_received", actor=None, target=biller,
-                 details={"accepted": report.accepted, "rejected": len(report.rejected)})  # fmt: skip
+            report.rejected.append(
+                {"row": number, "reference": str(row.get("reference", ""))[:64], "reason": reason}
+            )
+    audit.record(
+        action="payments.bills_received",
+        actor=None,
+        target=biller,
+        details={"accepted": report.accepted, "rejected": len(report.rejected)},
+    )
     return report
 
 
@@ -126,37 +139,51 @@ def import_bills_csv(*, biller: Biller, text: str) -> ImportReport:
     reader = csv.DictReader(io.StringIO(text))
     missing = {"reference", "account_number", "amount_fen"} - set(reader.fieldnames or [])
     if missing:
-        raise DomainError(f"CSV header lacks {', '.join(sorted(missing))}.",
-                          code="payments.bad_csv_header", status=422)  # fmt: skip
+        raise DomainError(
+            f"CSV header lacks {', '.join(sorted(missing))}.",
+            code="payments.bad_csv_header",
+            status=422,
+        )
     return receive_bills(biller=biller, rows=list(reader))
 
 
-def bind_account(*, user: Any, biller_code: str, account_number: str,
-                 business: Any = None) -> BillerAccount:  # fmt: skip
+def bind_account(
+    *, user: Any, biller_code: str, account_number: str, business: Any = None
+) -> BillerAccount:
     """Ask to bind ``account_number`` at the biller; pending until the biller confirms it."""
     biller = Biller.objects.filter(code=biller_code, active=True).first()
     if biller is None:
         raise errors.not_found()
     account_number = account_number.strip()
     if not ACCOUNT_NUMBER.match(account_number):
-        raise DomainError("That is not an account number.", code="payments.bad_account_number",
-                          status=422)  # fmt: skip
+        raise DomainError(
+            "That is not an account number.", code="payments.bad_account_number", status=422
+        )
     live = BillerAccount.objects.filter(biller=biller, account_number=account_number, holder=user)
     existing = live.exclude(status=BindingStatus.REJECTED).first()
     if existing is not None:
         return existing
     binding = BillerAccount.objects.create(
-        biller=biller, account_number=account_number, holder=user, business=business,
+        biller=biller,
+        account_number=account_number,
+        holder=user,
+        business=business,
         status=BindingStatus.PENDING,
-    )  # fmt: skip
-    audit.record(action="payments.account_bind_requested", actor=user, target=binding,
-                 target_label=biller.code)  # fmt: skip
+    )
+    audit.record(
+        action="payments.account_bind_requested",
+        actor=user,
+        target=binding,
+        target_label=biller.code,
+    )
     return binding
 
 
 def decide_binding(*, biller: Biller, binding_id: str, confirmed: bool) -> BillerAccount:
     """The biller confirms (or rejects) that the person holds the account."""
-    binding = BillerAccount.objects.filter(biller=biller, public_id=selectors.as_uuid(binding_id)).first()
+    binding = BillerAccount.objects.filter(
+        biller=biller, public_id=selectors.as_uuid(binding_id)
+    ).first()
     if binding is None:
         raise errors.not_found()
     status = BindingStatus.CONFIRMED if confirmed else BindingStatus.REJECTED
@@ -164,7 +191,11 @@ def decide_binding(*, biller: Biller, binding_id: str, confirmed: bool) -> Bille
         status=status, decided_at=clock.now()
     )
     if updated:
-        audit.record(action=f"payments.account_{status}", actor=None, target=binding,
-                     target_label=biller.code)  # fmt: skip
+        audit.record(
+            action=f"payments.account_{status}",
+            actor=None,
+            target=binding,
+            target_label=biller.code,
+        )
     binding.refresh_from_db()
     return binding

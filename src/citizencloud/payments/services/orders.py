@@ -37,8 +37,15 @@ def _check_payable(bill: Bill) -> None:
         raise errors.bill_not_payable("expired")
 
 
-def create_payment(*, user: Any, bill_id: str, amount_fen: int, business: Any = None,
-                   auto_pay: bool = False, request: Any = None) -> Payment:  # fmt: skip
+def create_payment(
+    *,
+    user: Any,
+    bill_id: str,
+    amount_fen: int,
+    business: Any = None,
+    auto_pay: bool = False,
+    request: Any = None,
+) -> Payment:
     """A payment order for a bill the user may pay, pending at the provider's cashier.
 
     A second order for the same bill while one is open returns that order (two tabs share
@@ -57,17 +64,28 @@ def create_payment(*, user: Any, bill_id: str, amount_fen: int, business: Any = 
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
-                bill=bill, payer=user, business=business, amount_fen=bill.amount_fen,
-                state=State.CREATED, provider=get_provider().name, auto_pay=auto_pay,
-                created_at=now, updated_at=now,
+                bill=bill,
+                payer=user,
+                business=business,
+                amount_fen=bill.amount_fen,
+                state=State.CREATED,
+                provider=get_provider().name,
+                auto_pay=auto_pay,
+                created_at=now,
+                updated_at=now,
                 expires_at=now + dt.timedelta(seconds=settings.PAYMENTS_ORDER_TTL_SECONDS),
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise errors.bill_not_payable("paid") from None
     payment.state = next_state(State.CREATED, Action.SUBMIT)
     payment.save(update_fields=["state"])
-    audit.record(action="payments.created", actor=user, target=payment, request=request,
-                 details={"amount_fen": payment.amount_fen, "bill": str(bill.public_id)})  # fmt: skip
+    audit.record(
+        action="payments.created",
+        actor=user,
+        target=payment,
+        request=request,
+        details={"amount_fen": payment.amount_fen, "bill": str(bill.public_id)},
+    )
     return payment
 
 
@@ -76,12 +94,13 @@ def cashier_url(payment: Payment, provider: PaymentProvider | None = None) -> st
     base = settings.PAYMENTS_PUBLIC_BASE_URL.rstrip("/")
     bill = payment.bill
     return (provider or get_provider()).cashier_url(
-        order_id=str(payment.public_id), amount_fen=payment.amount_fen,
+        order_id=str(payment.public_id),
+        amount_fen=payment.amount_fen,
         subject=f"{bill.biller.name} {bill.period}".strip(),
         return_url=f"{base}/pay/payments/{payment.public_id}/return",
         notify_url=f"{base}/api/v1/payments/callbacks/{payment.provider}",
         expires_at=payment.expires_at,
-    )  # fmt: skip
+    )
 
 
 def transition(payment: Payment, action: Action, **changes: Any) -> bool:
@@ -103,20 +122,34 @@ def _succeed(payment: Payment, trade_no: str, request: Any) -> str:
         if payment.state == State.EXPIRED or payment.state == State.FAILED:
             # Paid at the provider after we gave up on it: finance must refund (reconciliation
             # reports it); the state is not changed behind the ledger's back.
-            audit.record(action="payments.paid_after_close", actor=None, target=payment,
-                         request=request, details={"trade_no": trade_no})  # fmt: skip
+            audit.record(
+                action="payments.paid_after_close",
+                actor=None,
+                target=payment,
+                request=request,
+                details={"trade_no": trade_no},
+            )
             return "paid_after_close"
         return "already_applied"
     Bill.objects.filter(pk=payment.bill_id, status=BillStatus.OPEN).update(
         status=BillStatus.PAID, paid_at=now
     )
     ledger.book_payment(payment)
-    audit.record(action="payments.succeeded", actor=None, target=payment, request=request,
-                 details={"amount_fen": payment.amount_fen, "trade_no": trade_no})  # fmt: skip
-    events.emit("payments.succeeded", payment_id=str(payment.public_id),
-                user_id=str(payment.payer.public_id), amount_fen=payment.amount_fen,
-                amount=selectors.yuan(payment.amount_fen),
-                biller=payment.bill.biller.name)  # fmt: skip
+    audit.record(
+        action="payments.succeeded",
+        actor=None,
+        target=payment,
+        request=request,
+        details={"amount_fen": payment.amount_fen, "trade_no": trade_no},
+    )
+    events.emit(
+        "payments.succeeded",
+        payment_id=str(payment.public_id),
+        user_id=str(payment.payer.public_id),
+        amount_fen=payment.amount_fen,
+        amount=selectors.yuan(payment.amount_fen),
+        biller=payment.bill.biller.name,
+    )
     return "succeeded"
 
 
@@ -124,8 +157,12 @@ def _fail(payment: Payment, request: Any) -> str:
     if not transition(payment, Action.FAIL):
         return "already_applied"
     audit.record(action="payments.failed", actor=None, target=payment, request=request)
-    events.emit("payments.failed", payment_id=str(payment.public_id),
-                user_id=str(payment.payer.public_id), biller=payment.bill.biller.name)  # fmt: skip
+    events.emit(
+        "payments.failed",
+        payment_id=str(payment.public_id),
+        user_id=str(payment.payer.public_id),
+        biller=payment.bill.biller.name,
+    )
     return "failed"
 
 
@@ -134,9 +171,13 @@ def apply_trade(*, payment: Payment, trade: Trade | Notice, request: Any = None)
     if trade.status in ("WAIT_BUYER_PAY", "NOT_FOUND"):
         return "not_final"  # an early or out-of-order notice: nothing to do
     if trade.amount_fen != payment.amount_fen:
-        audit.record(action="payments.amount_mismatch", actor=None, target=payment,
-                     request=request, details={"reported_fen": trade.amount_fen,
-                                               "order_fen": payment.amount_fen})  # fmt: skip
+        audit.record(
+            action="payments.amount_mismatch",
+            actor=None,
+            target=payment,
+            request=request,
+            details={"reported_fen": trade.amount_fen, "order_fen": payment.amount_fen},
+        )
         return "amount_mismatch"
     if trade.status == "TRADE_SUCCESS":
         return _succeed(payment, trade.trade_no, request)
@@ -151,19 +192,28 @@ class CallbackResult:
     outcome: str
 
 
-def handle_callback(*, provider_name: str, headers: dict[str, str], body: bytes,
-                    request: Any = None) -> CallbackResult:  # fmt: skip
+def handle_callback(
+    *, provider_name: str, headers: dict[str, str], body: bytes, request: Any = None
+) -> CallbackResult:
     """Verify and apply a provider notification once. Every refusal is audited."""
     provider = get_provider()
     if provider_name != provider.name:
-        audit.record(action="payments.callback_rejected", actor=None, request=request,
-                     details={"reason": "unknown provider"})  # fmt: skip
+        audit.record(
+            action="payments.callback_rejected",
+            actor=None,
+            request=request,
+            details={"reason": "unknown provider"},
+        )
         return CallbackResult(False, "unknown_provider")
     try:
         notice = provider.verify_callback(headers, body)
     except BadSignature as exc:
-        audit.record(action="payments.callback_rejected", actor=None, request=request,
-                     details={"reason": str(exc)})  # fmt: skip
+        audit.record(
+            action="payments.callback_rejected",
+            actor=None,
+            request=request,
+            details={"reason": str(exc)},
+        )
         return CallbackResult(False, "bad_signature")
     outcome = _apply_notice(provider_name, notice, request)
     return CallbackResult(True, outcome)
@@ -173,17 +223,29 @@ def _apply_notice(provider_name: str, notice: Notice, request: Any) -> str:
     try:
         with transaction.atomic():
             record = ProviderNotice.objects.create(
-                provider=provider_name, notify_id=notice.notify_id, order_id=notice.order_id,
-                status=notice.status, amount_fen=notice.amount_fen, outcome="received",
-            )  # fmt: skip
+                provider=provider_name,
+                notify_id=notice.notify_id,
+                order_id=notice.order_id,
+                status=notice.status,
+                amount_fen=notice.amount_fen,
+                outcome="received",
+            )
     except IntegrityError:
-        audit.record(action="payments.callback_replayed", actor=None, request=request,
-                     details={"notify_id": notice.notify_id})  # fmt: skip
+        audit.record(
+            action="payments.callback_replayed",
+            actor=None,
+            request=request,
+            details={"notify_id": notice.notify_id},
+        )
         return "replayed"
     payment = selectors.payment_for_update(notice.order_id)
     if payment is None:
-        audit.record(action="payments.callback_unknown_order", actor=None, request=request,
-                     details={"order_id": notice.order_id})  # fmt: skip
+        audit.record(
+            action="payments.callback_unknown_order",
+            actor=None,
+            request=request,
+            details={"order_id": notice.order_id},
+        )
         outcome = "unknown_order"
     else:
         outcome = apply_trade(payment=payment, trade=notice, request=request)

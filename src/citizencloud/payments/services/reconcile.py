@@ -32,16 +32,28 @@ def _payment(line: SettlementLine, fixed: list[Any], issues: list[Any]) -> str |
         issues.append({"kind": "unknown_order", "order_id": line.order_id, "fen": line.amount_fen})
         return None
     if line.amount_fen != payment.amount_fen:
-        issues.append({"kind": "amount_mismatch", "order_id": line.order_id,
-                       "provider_fen": line.amount_fen, "ours_fen": payment.amount_fen})  # fmt: skip
+        issues.append(
+            {
+                "kind": "amount_mismatch",
+                "order_id": line.order_id,
+                "provider_fen": line.amount_fen,
+                "ours_fen": payment.amount_fen,
+            }
+        )
         return None
     if payment.state in OPEN:
         trade = Trade(line.order_id, "TRADE_SUCCESS", line.reference, line.amount_fen)
         apply_trade(payment=payment, trade=trade)
         fixed.append({"kind": "completed_pending_order", "order_id": line.order_id})
     elif payment.state not in PAID:
-        issues.append({"kind": "paid_after_close", "order_id": line.order_id,
-                       "state": payment.state, "fen": line.amount_fen})  # fmt: skip
+        issues.append(
+            {
+                "kind": "paid_after_close",
+                "order_id": line.order_id,
+                "state": payment.state,
+                "fen": line.amount_fen,
+            }
+        )
         return None
     ledger.book_settlement(payment)
     return line.order_id
@@ -50,11 +62,21 @@ def _payment(line: SettlementLine, fixed: list[Any], issues: list[Any]) -> str |
 def _refund(line: SettlementLine, fixed: list[Any], issues: list[Any]) -> str | None:
     from citizencloud.payments.services.refunds import _complete
 
-    refund = Refund.objects.select_related("payment__bill__biller", "payment__payer").filter(
-        public_id=selectors.as_uuid(line.reference)).first() if _is_uuid(line.reference) else None  # fmt: skip
+    refund = (
+        Refund.objects.select_related("payment__bill__biller", "payment__payer")
+        .filter(public_id=selectors.as_uuid(line.reference))
+        .first()
+        if _is_uuid(line.reference)
+        else None
+    )
     if refund is None or refund.amount_fen != line.amount_fen:
-        issues.append({"kind": "unknown_or_mismatched_refund", "refund_id": line.reference,
-                       "fen": line.amount_fen})  # fmt: skip
+        issues.append(
+            {
+                "kind": "unknown_or_mismatched_refund",
+                "refund_id": line.reference,
+                "fen": line.amount_fen,
+            }
+        )
         return None
     if refund.status == RefundStatus.PENDING:
         _complete(refund)
@@ -81,8 +103,12 @@ def reconcile(*, day: dt.date, provider: PaymentProvider | None = None) -> Recon
     lines = (provider or get_provider()).settlement(day)
     fixed: list[Any] = []
     issues: list[Any] = []
-    seen_orders = {o for o in (_payment(x, fixed, issues) for x in lines if x.kind == "payment") if o}
-    seen_refunds = {r for r in (_refund(x, fixed, issues) for x in lines if x.kind == "refund") if r}
+    seen_orders = {
+        o for o in (_payment(x, fixed, issues) for x in lines if x.kind == "payment") if o
+    }
+    seen_refunds = {
+        r for r in (_refund(x, fixed, issues) for x in lines if x.kind == "refund") if r
+    }
     start, end = _day_bounds(day)
     ours = Payment.objects.filter(paid_at__gte=start, paid_at__lt=end)
     for public_id in ours.values_list("public_id", flat=True):
@@ -97,6 +123,11 @@ def reconcile(*, day: dt.date, provider: PaymentProvider | None = None) -> Recon
     run.status, run.finished_at, run.settled_count = "done", clock.now(), len(lines)
     run.fixed, run.issues = fixed, issues
     run.save()
-    audit.record(action="payments.reconciled", actor=None, target=run, target_label=str(day),
-                 details={"lines": len(lines), "fixed": len(fixed), "issues": len(issues)})  # fmt: skip
+    audit.record(
+        action="payments.reconciled",
+        actor=None,
+        target=run,
+        target_label=str(day),
+        details={"lines": len(lines), "fixed": len(fixed), "issues": len(issues)},
+    )
     return run

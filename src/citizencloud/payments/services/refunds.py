@@ -28,8 +28,9 @@ def _queue(refund: Refund, delay_seconds: float = 0) -> None:
     task.enqueue(refund.pk)
 
 
-def request_refund(*, staff: Any, payment_id: str, amount_fen: int, reason: str,
-                   request: Any = None) -> Refund:  # fmt: skip
+def request_refund(
+    *, staff: Any, payment_id: str, amount_fen: int, reason: str, request: Any = None
+) -> Refund:
     """Finance staff refund part or all of a paid order."""
     if not selectors.is_finance(staff):
         raise errors.forbidden("payments:refunds:write")
@@ -38,21 +39,33 @@ def request_refund(*, staff: Any, payment_id: str, amount_fen: int, reason: str,
     payment = selectors.payment_for(staff, payment_id, staff=True)
     # Reserve the amount in one conditional statement: concurrent refunds cannot exceed it.
     reserved = Payment.objects.filter(
-        pk=payment.pk, state__in=[s.value for s in PAID],
+        pk=payment.pk,
+        state__in=[s.value for s in PAID],
         refunded_fen__lte=F("amount_fen") - amount_fen,
     ).update(refunded_fen=F("refunded_fen") + amount_fen)
     if not reserved:
-        raise DomainError("The refund exceeds what is left of this payment, or it is not paid.",
-                          code="payments.refund_not_allowed", status=409)  # fmt: skip
+        raise DomainError(
+            "The refund exceeds what is left of this payment, or it is not paid.",
+            code="payments.refund_not_allowed",
+            status=409,
+        )
     second = needs_second_approver(
         refund_fen=amount_fen, threshold_fen=settings.PAYMENTS_REFUND_APPROVAL_FEN
     )
     refund = Refund.objects.create(
-        payment=payment, amount_fen=amount_fen, reason=reason[:200], requested_by=staff,
+        payment=payment,
+        amount_fen=amount_fen,
+        reason=reason[:200],
+        requested_by=staff,
         status=RefundStatus.AWAITING_APPROVAL if second else RefundStatus.PENDING,
-    )  # fmt: skip
-    audit.record(action="payments.refund_requested", actor=staff, target=refund, request=request,
-                 details={"amount_fen": amount_fen, "payment": str(payment.public_id)})  # fmt: skip
+    )
+    audit.record(
+        action="payments.refund_requested",
+        actor=staff,
+        target=refund,
+        request=request,
+        details={"amount_fen": amount_fen, "payment": str(payment.public_id)},
+    )
     if not second:
         _queue(refund)
     return refund
@@ -64,14 +77,20 @@ def approve_refund(*, staff: Any, refund_id: str, request: Any = None) -> Refund
         raise errors.forbidden("payments:refunds:approve")
     refund = selectors.refund_by_id(refund_id)
     if refund.requested_by_id == staff.pk:
-        raise DomainError("A second person must approve this refund.",
-                          code="payments.second_approver_required", status=403)  # fmt: skip
+        raise DomainError(
+            "A second person must approve this refund.",
+            code="payments.second_approver_required",
+            status=403,
+        )
     updated = Refund.objects.filter(pk=refund.pk, status=RefundStatus.AWAITING_APPROVAL).update(
         status=RefundStatus.PENDING, approved_by=staff
     )
     if not updated:
-        raise DomainError("This refund is not waiting for approval.",
-                          code="payments.refund_not_awaiting", status=409)  # fmt: skip
+        raise DomainError(
+            "This refund is not waiting for approval.",
+            code="payments.refund_not_awaiting",
+            status=409,
+        )
     audit.record(action="payments.refund_approved", actor=staff, target=refund, request=request)
     refund.refresh_from_db()
     _queue(refund)
@@ -86,9 +105,12 @@ def _release(refund: Refund) -> None:
 
 def _complete(refund: Refund) -> None:
     payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
-    done = Refund.objects.filter(payment=payment, status=RefundStatus.SUCCEEDED).aggregate(
-        total=Sum("amount_fen")
-    )["total"] or 0
+    done = (
+        Refund.objects.filter(payment=payment, status=RefundStatus.SUCCEEDED).aggregate(
+            total=Sum("amount_fen")
+        )["total"]
+        or 0
+    )
     action = refund_action(
         amount_fen=payment.amount_fen, refunded_fen=int(done), refund_fen=refund.amount_fen
     )
@@ -100,23 +122,35 @@ def _complete(refund: Refund) -> None:
 
     transition(payment, action)
     ledger.book_refund(payment, str(refund.public_id), refund.amount_fen)
-    audit.record(action="payments.refunded", actor=None, target=refund,
-                 details={"amount_fen": refund.amount_fen})  # fmt: skip
-    events.emit("payments.refunded", payment_id=str(payment.public_id),
-                user_id=str(payment.payer.public_id), amount_fen=refund.amount_fen,
-                amount=selectors.yuan(refund.amount_fen))  # fmt: skip
+    audit.record(
+        action="payments.refunded",
+        actor=None,
+        target=refund,
+        details={"amount_fen": refund.amount_fen},
+    )
+    events.emit(
+        "payments.refunded",
+        payment_id=str(payment.public_id),
+        user_id=str(payment.payer.public_id),
+        amount_fen=refund.amount_fen,
+        amount=selectors.yuan(refund.amount_fen),
+    )
 
 
 def execute_refund(*, refund_id: int, provider: PaymentProvider | None = None) -> str:
     """Send a pending refund to the provider (idempotent per refund id); bounded retries."""
-    refund = Refund.objects.select_for_update().select_related("payment").filter(
-        pk=refund_id).first()  # fmt: skip
+    refund = (
+        Refund.objects.select_for_update().select_related("payment").filter(pk=refund_id).first()
+    )
     if refund is None or refund.status != RefundStatus.PENDING:
         return "nothing_to_do"
     provider = provider or get_provider()
     try:
-        ok = provider.refund(order_id=str(refund.payment.public_id),
-                             refund_id=str(refund.public_id), amount_fen=refund.amount_fen)  # fmt: skip
+        ok = provider.refund(
+            order_id=str(refund.payment.public_id),
+            refund_id=str(refund.public_id),
+            amount_fen=refund.amount_fen,
+        )
     except ProviderUnavailable:
         ok = None
     if ok:

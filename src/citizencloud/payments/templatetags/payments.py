@@ -18,8 +18,12 @@ def yuan(fen: int) -> str:
 @register.filter
 def state_label(state: str) -> str:
     labels = {
-        "created": _("Created"), "pending": _("Waiting for payment"), "succeeded": _("Paid"),
-        "failed": _("Failed"), "expired": _("Expired"),
-        "partially_refunded": _("Partly refunded"), "refunded": _("Refunded"),
-    }  # fmt: skip
+        "created": _("Created"),
+        "pending": _("Waiting for payment"),
+        "succeeded": _("Paid"),
+        "failed": _("Failed"),
+        "expired": _("Expired"),
+        "partially_refunded": _("Partly refunded"),
+        "refunded": _("Refunded"),
+    }
     return labels.get(state, state)
