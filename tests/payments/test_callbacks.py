@@ -179,3 +179,20 @@ def test_a_paid_order_becomes_a_service_notification() -> None:
     assert message.category == "service"
     assert "46.80" in message.body_zh
     assert "成都自来水" in message.body_zh
+
+
+def test_provider_references_that_look_like_personal_data_never_break_the_audit() -> None:
+    payment = _pending()
+    client = Client()
+    for order_id in ("13800138000", "510114200105071682"):
+        response = post_notice(
+            client, *signed_notice(order_id, "TRADE_SUCCESS", 4680, notify_id="13912345678")
+        )
+        assert response.status_code == 200
+    order = str(payment.public_id)
+    paid = post_notice(
+        client, *signed_notice(order, "TRADE_SUCCESS", 4680, trade_no="2026112813800138000")
+    )
+    assert paid.json()["outcome"] == "succeeded"
+    details = " ".join(str(e.details) for e in AuditEntry.objects.all())
+    assert "13800138000" not in details and "13912345678" not in details

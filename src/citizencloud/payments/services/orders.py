@@ -3,7 +3,9 @@ queries) applied exactly once, stale orders queried and expired."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,13 @@ from citizencloud.payments.providers import (
     get_provider,
 )
 from citizencloud.payments.workflow import OPEN, PAID, Action, State, next_state, sources
+
+
+def fingerprint(text: str) -> str:
+    """A provider-supplied reference as it may enter the audit log: hashed, never raw (an
+    attacker's "order id" may be anyone's phone number), letters and 2–7 only."""
+    digest = hashlib.sha256(text.encode()).digest()[:10]
+    return base64.b32encode(digest).decode().lower()
 
 
 def _local_today() -> dt.date:
@@ -127,7 +136,7 @@ def _succeed(payment: Payment, trade_no: str, request: Any) -> str:
                 actor=None,
                 target=payment,
                 request=request,
-                details={"trade_no": trade_no},
+                details={"provider_ref": fingerprint(trade_no)},
             )
             return "paid_after_close"
         return "already_applied"
@@ -140,7 +149,7 @@ def _succeed(payment: Payment, trade_no: str, request: Any) -> str:
         actor=None,
         target=payment,
         request=request,
-        details={"amount_fen": payment.amount_fen, "trade_no": trade_no},
+        details={"amount_fen": payment.amount_fen},
     )
     events.emit(
         "payments.succeeded",
@@ -235,7 +244,7 @@ def _apply_notice(provider_name: str, notice: Notice, request: Any) -> str:
             action="payments.callback_replayed",
             actor=None,
             request=request,
-            details={"notify_id": notice.notify_id},
+            details={"notice_ref": fingerprint(notice.notify_id)},
         )
         return "replayed"
     payment = selectors.payment_for_update(notice.order_id)
@@ -244,7 +253,7 @@ def _apply_notice(provider_name: str, notice: Notice, request: Any) -> str:
             action="payments.callback_unknown_order",
             actor=None,
             request=request,
-            details={"order_id": notice.order_id},
+            details={"order_ref": fingerprint(notice.order_id)},
         )
         outcome = "unknown_order"
     else:
