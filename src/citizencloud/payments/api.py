@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from citizencloud.identity.auth import AUTH
@@ -243,7 +244,7 @@ def receive_bills(request: HttpRequest, code: str) -> ImportOut:
         rows = BillsIn.model_validate(json.loads(request.body)).bills
     except ValueError as exc:
         raise kernel_errors.DomainError(
-            "Malformed bills.", code="payments.bad_bills", status=422
+            _("Malformed bills."), code="payments.bad_bills", status=422
         ) from exc
     report = services.receive_bills(
         biller=biller,

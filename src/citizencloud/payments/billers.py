@@ -9,6 +9,7 @@ import time
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from citizencloud.kernel.errors import DomainError
 from citizencloud.payments import selectors
@@ -38,4 +39,4 @@ def authenticate(request: HttpRequest, code: str) -> Biller:
         )
         if hmac.compare_digest(expected, request.headers.get(HEADER, "")):
             return biller
-    raise DomainError("Bad biller signature.", code="payments.bad_biller_signature", status=401)
+    raise DomainError(_("Bad biller signature."), code="payments.bad_biller_signature", status=401)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from citizencloud.kernel import audit
 from citizencloud.kernel.errors import DomainError
 from citizencloud.payments import errors, selectors
@@ -41,7 +43,7 @@ def _live_consent(user: Any, consent_id: str) -> Consent:
     ).first()
     if consent is None:
         raise DomainError(
-            "Auto-pay needs your explicit consent first.",
+            _("Auto-pay needs your explicit consent first."),
             code="payments.autopay_consent_required",
             status=403,
         )
@@ -86,13 +88,15 @@ def run_autopay(*, bill: Bill) -> Payment:
     )
     if mandate is None or mandate.consent.withdrawn_at is not None:
         raise DomainError(
-            "No auto-pay consent for this account.",
+            _("No auto-pay consent for this account."),
             code="payments.autopay_consent_required",
             status=403,
         )
     if bill.amount_fen > mandate.limit_fen:
         raise DomainError(
-            "The bill exceeds the auto-pay limit.", code="payments.autopay_over_limit", status=409
+            _("The bill exceeds the auto-pay limit."),
+            code="payments.autopay_over_limit",
+            status=409,
         )
     holder = mandate.account.holder
     return create_payment(

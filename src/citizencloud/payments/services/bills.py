@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from citizencloud.kernel import audit, clock
 from citizencloud.kernel.errors import DomainError
@@ -32,7 +33,7 @@ def register_biller(
 ) -> Biller:
     """Admin: register a biller (idempotent by ``code``)."""
     if kind not in BillerKind.values:
-        raise DomainError("Unknown biller kind.", code="payments.bad_biller_kind", status=422)
+        raise DomainError(_("Unknown biller kind."), code="payments.bad_biller_kind", status=422)
     biller, created = Biller.objects.get_or_create(
         code=code,
         defaults={
@@ -157,7 +158,7 @@ def bind_account(
     account_number = account_number.strip()
     if not ACCOUNT_NUMBER.match(account_number):
         raise DomainError(
-            "That is not an account number.", code="payments.bad_account_number", status=422
+            _("That is not an account number."), code="payments.bad_account_number", status=422
         )
     live = BillerAccount.objects.filter(biller=biller, account_number=account_number, holder=user)
     existing = live.exclude(status=BindingStatus.REJECTED).first()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
 from citizencloud.kernel import audit, clock, events
 from citizencloud.kernel.errors import DomainError
@@ -45,7 +46,7 @@ def request_refund(
     ).update(refunded_fen=F("refunded_fen") + amount_fen)
     if not reserved:
         raise DomainError(
-            "The refund exceeds what is left of this payment, or it is not paid.",
+            _("The refund exceeds what is left of this payment, or it is not paid."),
             code="payments.refund_not_allowed",
             status=409,
         )
@@ -78,7 +79,7 @@ def approve_refund(*, staff: Any, refund_id: str, request: Any = None) -> Refund
     refund = selectors.refund_by_id(refund_id)
     if refund.requested_by_id == staff.pk:
         raise DomainError(
-            "A second person must approve this refund.",
+            _("A second person must approve this refund."),
             code="payments.second_approver_required",
             status=403,
         )
@@ -87,7 +88,7 @@ def approve_refund(*, staff: Any, refund_id: str, request: Any = None) -> Refund
     )
     if not updated:
         raise DomainError(
-            "This refund is not waiting for approval.",
+            _("This refund is not waiting for approval."),
             code="payments.refund_not_awaiting",
             status=409,
         )
