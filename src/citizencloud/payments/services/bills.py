@@ -25,6 +25,7 @@ from citizencloud.payments.models import (
 
 ACCOUNT_NUMBER = re.compile(r"^[0-9A-Za-z-]{4,40}$")
 REFERENCE = re.compile(r"^[0-9A-Za-z_.:-]{1,64}$")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_BILL_FEN = 100_000_000  # one million yuan: anything above is a typo, not a bill
 
 
@@ -80,6 +81,8 @@ def _row_error(row: dict[str, Any]) -> str | None:
     due = str(row.get("due_date") or "").strip()
     if due:
         try:
+            if not DATE.match(due):
+                raise ValueError(due)
             dt.date.fromisoformat(due)
         except ValueError:
             return "bad due_date"
