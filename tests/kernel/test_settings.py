@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import subprocess
 import sys
@@ -29,10 +28,6 @@ def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def random_key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
-
-
 def test_production_refuses_every_unsafe_default_with_a_clear_message(tmp_path: Path) -> None:
     result = run_settings(tmp_path, CITIZENCLOUD_ENV="production", CITIZENCLOUD_DEBUG="true")
     assert result.returncode != 0
@@ -41,7 +36,6 @@ def test_production_refuses_every_unsafe_default_with_a_clear_message(tmp_path: 
     assert "CITIZENCLOUD_DEBUG" in message
     assert "CITIZENCLOUD_SECRET_KEY" in message
     assert "CITIZENCLOUD_ALLOWED_HOSTS" in message
-    assert "CITIZENCLOUD_MASTER_KEY" in message
     assert not (tmp_path / "keys" / "django-secret.key").exists()
 
 
@@ -57,19 +51,53 @@ def test_production_refuses_insecure_cookies(tmp_path: Path) -> None:
     assert "Secure" in result.stderr
 
 
+def _production_keys() -> dict[str, str]:
+    """The trust-kernel keys and the OIDC signing key production requires from the environment."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    oidc = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return (
+        {
+            f"CITIZENCLOUD_{name}": base64.b64encode(os.urandom(32)).decode()
+            for name in ("MASTER_KEY", "BLIND_INDEX_KEY", "SIGNING_KEY")
+        }
+        | {"CITIZENCLOUD_OIDC_PRIVATE_KEY": base64.b64encode(oidc).decode()}
+        | {"CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET": base64.b64encode(os.urandom(32)).decode()}
+    )
+
+
 def test_production_starts_when_configured_safely(tmp_path: Path) -> None:
     result = run_settings(
         tmp_path,
         CITIZENCLOUD_ENV="production",
         CITIZENCLOUD_SECRET_KEY="x" * 60,
         CITIZENCLOUD_ALLOWED_HOSTS="gov.example.cn",
-        **{
-            f"CITIZENCLOUD_{name}_KEY": random_key()
-            for name in ("MASTER", "BLIND_INDEX", "SIGNING")
-        },
+        **_production_keys(),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_production_refuses_a_missing_oidc_signing_key(tmp_path: Path) -> None:
+    keys = _production_keys()
+    del keys["CITIZENCLOUD_OIDC_PRIVATE_KEY"]
+    result = run_settings(
+        tmp_path,
+        CITIZENCLOUD_ENV="production",
+        CITIZENCLOUD_SECRET_KEY="x" * 60,
+        CITIZENCLOUD_ALLOWED_HOSTS="gov.example.cn",
+        **keys,
+    )
+    assert result.returncode != 0
+    assert "CITIZENCLOUD_OIDC_PRIVATE_KEY" in result.stderr
+    assert not (tmp_path / "keys" / "oidc-rsa.pem").exists()
 
 
 def test_development_generates_a_private_secret_key_once(tmp_path: Path) -> None:
