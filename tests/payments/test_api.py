@@ -206,3 +206,16 @@ def test_someone_elses_payment_is_not_found() -> None:
 def test_anonymous_callers_are_refused() -> None:
     assert Client().get("/api/v1/me/bills").status_code == 401
     assert AuditEntry.objects.filter(action="payments.created").count() == 0
+
+
+def test_a_bill_being_paid_by_someone_else_is_refused() -> None:
+    first, second = create_user(), create_user()
+    bill = create_bill()
+    bind(first, bill)
+    bind(second, bill)  # e.g. two flatmates bound the same water account
+    client = Client()
+    assert create_payment_via_api(client, token_for(first), bill).status_code == 201
+    refused = create_payment_via_api(client, token_for(second), bill)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "payments.bill_in_payment"
+    assert Payment.objects.count() == 1

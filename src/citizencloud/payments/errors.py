@@ -17,6 +17,7 @@ def bill_not_payable(reason: str) -> DomainError:
         "paid": _("This bill has already been paid."),
         "expired": _("This bill can no longer be paid here; contact the biller."),
         "cancelled": _("This bill was cancelled by the biller."),
+        "in_payment": _("Someone else is paying this bill right now."),
     }
     return DomainError(str(messages[reason]), code=f"payments.bill_{reason}", status=409)
 

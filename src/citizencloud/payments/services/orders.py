@@ -65,8 +65,10 @@ def create_payment(
         raise errors.amount_mismatch()
     current = Payment.objects.filter(bill=bill, state__in=[s.value for s in PAID | OPEN]).first()
     if current is not None:
-        if current.state in OPEN and current.payer_id == user.pk:
-            return current
+        if current.state in OPEN:
+            if current.payer_id == user.pk:
+                return current
+            raise errors.bill_not_payable("in_payment")
         raise errors.bill_not_payable("paid")
     _check_payable(bill)
     now = clock.now()
