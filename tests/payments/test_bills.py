@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from citizencloud.kernel.errors import DomainError
 from citizencloud.payments import services
-from citizencloud.payments.models import Bill, BillerAccount, Biller
+from citizencloud.payments.models import Bill, Biller, BillerAccount
 from tests.payments.support import create_biller
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from citizencloud.kernel import clock
@@ -93,7 +94,8 @@ def test_a_worker_killed_during_reconciliation_loses_nothing(sim: PaySim, settin
     bill = create_bill()
     bind(user, bill)
     sim.faults(drop_notify=True)
-    payment = services.create_payment(user=user, bill_id=str(bill.public_id), amount_fen=4680)
+    with transaction.atomic():  # the unit of work a request would open
+        payment = services.create_payment(user=user, bill_id=str(bill.public_id), amount_fen=4680)
     httpx.get(services.orders.cashier_url(payment))
     sim.pay(str(payment.public_id))  # paid, no callback: reconciliation must complete it
     day = selectors.local(clock.now()).date()
@@ -101,10 +103,12 @@ def test_a_worker_killed_during_reconciliation_loses_nothing(sim: PaySim, settin
     tasks.reconcile_day.enqueue(day.isoformat())
     env = _env(sim, free_port())
     first = start_worker(env, "--heartbeat", "0.5")
-    wait_for(lambda: DBTaskResult.objects.filter(status="RUNNING").exists(), 30)
-    time.sleep(0.5)
-    os.kill(first.pid, signal.SIGKILL)  # …and the worker dies in the middle
-    first.wait()
+    try:
+        wait_for(lambda: DBTaskResult.objects.filter(status="RUNNING").exists(), 30)
+        time.sleep(0.5)
+        os.kill(first.pid, signal.SIGKILL)  # …and the worker dies in the middle
+    finally:
+        stop(first)
     assert not Reconciliation.objects.filter(status="done").exists()
     sim.faults(latency_ms=1)
     second = start_worker(env, "--heartbeat", "0.5")

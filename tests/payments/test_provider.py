@@ -200,3 +200,26 @@ def test_cashier_url_is_signed_and_carries_the_return_url(pay_sim: PaySim) -> No
     )
     assert query["return_url"].endswith(f"/pay/payments/{payment.public_id}/return")
     assert len(query["sig"]) == 64
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_open_their_own_unit_of_work(pay_sim: PaySim) -> None:
+    """The worker opens no transaction; each task does (row locks need one on PostgreSQL)."""
+    from django.db import transaction
+
+    from citizencloud.payments import tasks
+
+    pay_sim.faults(drop_notify=True)
+    with transaction.atomic():
+        payment = _order(pay_sim)
+    pay_sim.pay(str(payment.public_id))
+    assert tasks.query_payment.call(payment.pk) == "succeeded"
+    staff = create_user(kind="staff", finance=True)
+    with transaction.atomic():
+        refund = services.request_refund(
+            staff=staff, payment_id=str(payment.public_id), amount_fen=100, reason="r"
+        )
+    assert tasks.execute_refund.call(refund.pk) == "succeeded"
+    assert tasks.sweep_pending.call() == 0
+    day = selectors.local(clock.now()).date().isoformat()
+    assert "0 issues" in tasks.reconcile_day.call(day)
