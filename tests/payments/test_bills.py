@@ -56,3 +56,19 @@ def test_demo_seed_is_idempotent_and_binds_the_water_account() -> None:
     binding = BillerAccount.objects.get(holder__username="citizen.zhang")
     assert binding.status == "confirmed"
     assert Bill.objects.filter(account_number=binding.account_number).count() == 1
+
+
+def test_commands_register_a_biller_and_import_a_csv(tmp_path: object, capsys: object) -> None:
+    from pathlib import Path
+
+    call_command(
+        "payments", "register-biller", "--code", "gas", "--name", "成都燃气", "--kind", "gas"
+    )
+    biller = Biller.objects.get(code="gas")
+    assert len(str(biller.api_secret)) >= 40
+    path = Path(str(tmp_path)) / "bills.csv"
+    path.write_text(CSV, encoding="utf-8")
+    call_command("payments", "import-bills", str(path), "--biller", "gas")
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert '"accepted": 2' in out
+    assert '"reason": "bad due_date"' in out
