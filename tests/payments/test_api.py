@@ -219,3 +219,45 @@ def test_a_bill_being_paid_by_someone_else_is_refused() -> None:
     assert refused.status_code == 409
     assert refused.json()["code"] == "payments.bill_in_payment"
     assert Payment.objects.count() == 1
+
+
+def test_the_biller_lists_bindings_waiting_for_it() -> None:
+    user = create_user()
+    create_biller(secret="s3cret")
+    from citizencloud.payments import services
+
+    services.bind_account(user=user, biller_code="water", account_number="10086001")
+    path = "/api/v1/billers/water/bindings"
+    client = Client()
+    listed = client.get(path, HTTP_X_BILLER_SIGNATURE=billers.signature("s3cret", "GET", path, b""))
+    assert listed.status_code == 200
+    assert [b["account_number"] for b in listed.json()] == ["10086001"]
+    assert client.get(path).status_code == 401
+    assert client.get("/api/v1/billers/nobody/bindings").status_code == 401
+
+
+def test_an_agent_without_the_pay_power_cannot_pay_for_the_business() -> None:
+    from citizencloud.identity.models import AgentGrant, Business, UserSession
+    from citizencloud.kernel import clock
+
+    owner, agent = create_user(), create_user()
+    business = Business.objects.create(
+        name="示范科技", uscc="91510100MA6123456W", legal_representative=owner
+    )
+    AgentGrant.objects.create(
+        business=business, agent=agent, powers=["view"], granted_by=owner, granted_at=clock.now()
+    )
+    bill = create_bill()
+    BillerAccount.objects.create(
+        biller=bill.biller,
+        account_number=bill.account_number,
+        holder=agent,
+        business=business,
+        status="confirmed",
+    )
+    token = token_for(agent)
+    UserSession.objects.filter(user=agent).update(acting_as=business)
+    refused = create_payment_via_api(Client(), token, bill)
+    assert refused.status_code == 403
+    AgentGrant.objects.filter(agent=agent).update(powers=["view", "pay"])
+    assert create_payment_via_api(Client(), token, bill).status_code == 201
