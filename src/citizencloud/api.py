@@ -13,6 +13,7 @@ from citizencloud.kernel.api import new_api
 from citizencloud.kernel.transparency_api import router as transparency_router
 from citizencloud.notifications.api import router as notifications_router
 from citizencloud.org.api import router as org_router
+from citizencloud.payments.api import router as payments_router
 from citizencloud.privacy.api import router as privacy_router
 
 api = new_api(
@@ -28,6 +29,7 @@ api.add_router("/", transparency_router)
 api.add_router("/", privacy_router)
 api.add_router("/", notifications_router)
 api.add_router("/", identity_router)
+api.add_router("/", payments_router)
 
 
 class MetaOut(Schema):

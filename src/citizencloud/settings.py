@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "citizencloud.notifications",
     "citizencloud.org",
     "citizencloud.catalog",
+    "citizencloud.payments",
 ]
 
 MIDDLEWARE = [
@@ -343,13 +344,27 @@ SERVE_HOST = env.text("HOST", "127.0.0.1")
 SERVE_PORT = env.number("PORT", 8000)
 SERVE_WORKERS = env.number("WORKERS", 1)
 
-_NOTIFY_HTTP = NOTIFY_EMAIL_BACKEND == "http" or NOTIFY_SMS_BACKEND.endswith("SettingsHttpSms")
-if (ENVIRONMENT == "production" and _NOTIFY_HTTP) and (
-    NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
-):
-    raise ImproperlyConfigured("Set CITIZENCLOUD_NOTIFY_CALLBACK_SECRET and NOTIFY_GATEWAY_KEY")
 # The OIDC signing key is never generated in production (docs/identity.md).
 if ENVIRONMENT == "production" and not OIDC_PRIVATE_KEY:
     raise ImproperlyConfigured(
         "CITIZENCLOUD_ENV=production refuses to start: CITIZENCLOUD_OIDC_PRIVATE_KEY is not set"
     )
+_NOTIFY_HTTP = NOTIFY_EMAIL_BACKEND == "http" or NOTIFY_SMS_BACKEND.endswith("SettingsHttpSms")
+if (ENVIRONMENT == "production" and _NOTIFY_HTTP) and (
+    NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
+):
+    raise ImproperlyConfigured("Set CITIZENCLOUD_NOTIFY_CALLBACK_SECRET and NOTIFY_GATEWAY_KEY")
+
+# Payments (docs/payments.md, docs/operations.md "Payments").
+PAYMENTS_PROVIDER = env.text("PAYMENTS_PROVIDER", "sim")
+PAYMENTS_PROVIDER_URL = env.text("PAYMENTS_PROVIDER_URL", "http://127.0.0.1:8030")
+PAYMENTS_MERCHANT_ID = env.text("PAYMENTS_MERCHANT_ID", "citizencloud")
+PAYMENTS_PROVIDER_SECRET = env.text("PAYMENTS_PROVIDER_SECRET", "dev-pay-secret")
+PAYMENTS_PROVIDER_TIMEOUT = env.number("PAYMENTS_PROVIDER_TIMEOUT", 10)
+PAYMENTS_PUBLIC_BASE_URL = env.text("PAYMENTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+PAYMENTS_ORDER_TTL_SECONDS = env.number("PAYMENTS_ORDER_TTL_SECONDS", 900)
+PAYMENTS_QUERY_AFTER_SECONDS = env.number("PAYMENTS_QUERY_AFTER_SECONDS", 120)
+PAYMENTS_REFUND_APPROVAL_FEN = env.number("PAYMENTS_REFUND_APPROVAL_FEN", 50000)
+PAYMENTS_BILLER_CLOCK_SKEW_SECONDS = env.number("PAYMENTS_BILLER_CLOCK_SKEW_SECONDS", 300)
+if ENVIRONMENT == "production" and PAYMENTS_PROVIDER_SECRET.startswith("dev-"):
+    raise ImproperlyConfigured("Set CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("me/notifications/", include("citizencloud.notifications.urls")),
+    path("pay/", include("citizencloud.payments.urls")),
     path("dev/sms", dev_views.sms_page, name="dev-sms"),
     path("dev/sms.json", dev_views.sms_json, name="dev-sms-json"),
     path("account/", include("citizencloud.identity.urls")),

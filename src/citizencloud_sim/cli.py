@@ -1,4 +1,4 @@
-"""``citizencloud-sim sms|email``: run a simulated provider until Ctrl-C or SIGTERM."""
+"""``citizencloud-sim sms|email|pay``: run a simulated provider until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["pay"]:
+        from citizencloud_sim import pay
+
+        pay.main(argv[1:])
+        return
     args = _parser().parse_args(argv)
     faults = Faults(
         latency_ms=args.latency_ms, callback_delay_ms=args.callback_delay_ms,

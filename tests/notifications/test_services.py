@@ -186,7 +186,7 @@ def test_a_sender_over_its_limit_gets_429() -> None:
 # --- handlers --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(handlers.ROUTES))
+@pytest.mark.parametrize("name", sorted(n for n in handlers.ROUTES if n.startswith("identity.")))
 def test_identity_security_events_become_security_notices_once(name: str) -> None:
     user = create_user()
     event = events.Event(name, "evt-1", "2026-11-28T02:00:00+00:00",

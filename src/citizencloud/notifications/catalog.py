@@ -35,4 +35,32 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "body_zh": "您的两步验证设置已于 {time} 变更。如非本人操作，请立即联系 12345。",
         "body_en": "Your two-step verification changed at {time}. If this was not you, call 12345.",
     },
+    "service.payment_succeeded": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
+        "placeholders": ["amount", "biller", "time"],
+        "subject_zh": "缴费成功",
+        "subject_en": "Payment received",
+        "body_zh": "您于 {time} 向{biller}缴费 {amount} 元成功，电子凭证可在“缴费记录”中查看。",
+        "body_en": "Your payment of ¥{amount} to {biller} at {time} succeeded. The receipt is in "
+        "your payment history.",
+    },
+    "service.payment_failed": {
+        "category": "service",
+        "channels": ["inbox"],
+        "placeholders": ["biller", "time"],
+        "subject_zh": "缴费未成功",
+        "subject_en": "Payment not completed",
+        "body_zh": "您于 {time} 向{biller}的缴费未成功，未扣款。可在“我的账单”中重新缴费。",
+        "body_en": "Your payment to {biller} at {time} was not completed and nothing was charged.",
+    },
+    "service.payment_refunded": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
+        "placeholders": ["amount", "time"],
+        "subject_zh": "退款已到账",
+        "subject_en": "Refund made",
+        "body_zh": "{amount} 元已于 {time} 原路退回。",
+        "body_en": "¥{amount} was refunded to your original payment method at {time}.",
+    },
 }

@@ -58,6 +58,11 @@ ROUTES: dict[str, Route] = {
     ),
     "identity.password_changed": Route("security.password_changed"),
     "identity.mfa_changed": Route("security.mfa_changed"),
+    "payments.succeeded": Route(
+        "service.payment_succeeded", fields={"amount": "amount", "biller": "biller"}
+    ),
+    "payments.failed": Route("service.payment_failed", fields={"biller": "biller"}),
+    "payments.refunded": Route("service.payment_refunded", fields={"amount": "amount"}),
 }
 
 
