@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
 
 ROLES = ("all", "web", "edge")
 
@@ -57,6 +59,20 @@ def granian_command(plan: Plan) -> list[str]:
     if interface == "wsgi":
         command += ["--blocking-threads", str(plan.threads)]
     return [*command, target]
+
+
+def simulator_commands(settings: Any) -> dict[str, list[str]]:
+    """The simulated outside systems a demo needs, as child commands (DESIGN.md §7).
+
+    They run as separate processes (``python -m citizencloud_sim``), exactly as in the tests;
+    nothing of ``citizencloud_sim`` is imported here.
+    """
+    provider = urlsplit(settings.PAYMENTS_PROVIDER_URL)
+    pay = [sys.executable, "-m", "citizencloud_sim", "pay"]
+    pay += ["--host", provider.hostname or "127.0.0.1", "--port", str(provider.port or 8030)]
+    pay += ["--merchant", settings.PAYMENTS_MERCHANT_ID]
+    pay += ["--secret", settings.PAYMENTS_PROVIDER_SECRET]
+    return {"pay-simulator": pay}
 
 
 def worker_command() -> list[str]:

@@ -8,4 +8,4 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from citizencloud.payments import demo  # noqa: F401  (registers the demo seeder)
+        from citizencloud.payments import demo, schedule  # noqa: F401  (seeder, periodic jobs)
