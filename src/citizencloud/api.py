@@ -6,7 +6,11 @@ from django.http import HttpRequest
 from ninja import Schema
 
 from citizencloud import __version__
+from citizencloud.identity.api import router as identity_router
+from citizencloud.kernel import ratelimit
 from citizencloud.kernel.api import new_api
+from citizencloud.kernel.transparency_api import router as transparency_router
+from citizencloud.privacy.api import router as privacy_router
 
 api = new_api(
     title="citizencloud API",
@@ -16,6 +20,10 @@ api = new_api(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+ratelimit.install(api)
+api.add_router("/", transparency_router)
+api.add_router("/", privacy_router)
+api.add_router("/", identity_router)
 
 
 class MetaOut(Schema):

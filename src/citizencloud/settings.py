@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ninja",
     "citizencloud.kernel",
     "citizencloud.identity",
+    "citizencloud.privacy",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "citizencloud.identity.middleware.SessionGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -213,6 +215,36 @@ LOG_LEVEL = env.text("LOG_LEVEL", "INFO")
 LOGGING_CONFIG = None
 config.configure_logging(LOG_LEVEL, json=env.flag("LOG_JSON", True))
 
+# --- trust kernel (docs/security.md) --------------------------------------------------------
+# Keys come from the environment in production; in development they are generated on first use
+# under KEYS_DIR (mode 0600). ``kernel.config`` refuses generated keys in production.
+MASTER_KEY = env.text("MASTER_KEY", "")
+MASTER_KEYS_PREVIOUS = env.names("MASTER_KEYS_PREVIOUS", [])
+BLIND_INDEX_KEY = env.text("BLIND_INDEX_KEY", "")
+SIGNING_KEY = env.text("SIGNING_KEY", "")
+SIGNING_PUBLIC_KEYS_PREVIOUS = env.names("SIGNING_PUBLIC_KEYS_PREVIOUS", [])
+CRYPTO_PROFILE = env.choice("CRYPTO_PROFILE", ["aes-256-gcm", "sm4-gcm"], "aes-256-gcm")
+AUDIT_RETENTION_DAYS = env.number("AUDIT_RETENTION_DAYS", 180)
+AUDIT_CHECKPOINT_ENTRIES = env.number("AUDIT_CHECKPOINT_ENTRIES", 1000)
+AUDIT_CHECKPOINT_SECONDS = env.number("AUDIT_CHECKPOINT_SECONDS", 300)
+AUDIT_CHAIN_SECONDS = env.number("AUDIT_CHAIN_SECONDS", 2)
+AUDIT_ORIGIN = env.text("AUDIT_ORIGIN", "citizencloud")
+IDEMPOTENCY_TTL_SECONDS = env.number("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
+RATELIMIT_ENABLED = env.flag("RATELIMIT_ENABLED", True)
+
+# --- identity (docs/identity.md) ------------------------------------------------------------
+SMS_BACKEND = env.text("SMS_BACKEND", "development")
+REALNAME_BACKEND = env.text("REALNAME_BACKEND", "development")
+IDENTITY_IDLE_SECONDS = env.number("IDLE_SECONDS", 30 * 60)
+IDENTITY_CODE_SECONDS = env.number("PHONE_CODE_SECONDS", 10 * 60)
+IDENTITY_CODE_RATE = env.text("PHONE_CODE_RATE", "5/h")
+IDENTITY_LOCK_AFTER = env.number("LOGIN_FREE_FAILURES", 5)
+IDENTITY_LOCK_BASE_SECONDS = env.number("LOGIN_LOCK_BASE_SECONDS", 30)
+IDENTITY_HARD_LOCK_AFTER = min(env.number("LOGIN_HARD_LOCK_FAILURES", 100), 100)
+IDENTITY_IP_FAILURES = env.number("LOGIN_IP_FAILURES", 100)
+IDENTITY_IP_WINDOW_SECONDS = env.number("LOGIN_IP_WINDOW_SECONDS", 15 * 60)
+LOGIN_URL = "identity:login"
+
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
 REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")
 
@@ -223,6 +255,12 @@ config.refuse_unsafe_production(
     allowed_hosts=ALLOWED_HOSTS,
     secure_cookies=SESSION_COOKIE_SECURE,
     keys_dir=KEYS_DIR,
+    trust_keys_from_env={
+        "MASTER_KEY": bool(MASTER_KEY),
+        "BLIND_INDEX_KEY": bool(BLIND_INDEX_KEY),
+        "SIGNING_KEY": bool(SIGNING_KEY),
+    },
+    audit_retention_days=AUDIT_RETENTION_DAYS,
 )
 
 SERVE_HOST = env.text("HOST", "127.0.0.1")

@@ -6,6 +6,8 @@ from django.views.i18n import JavaScriptCatalog
 
 from citizencloud import pages
 from citizencloud.api import api
+from citizencloud.identity import views as identity_views
+from citizencloud.kernel import dev_views
 from citizencloud.kernel import views as kernel_views
 
 handler400 = "citizencloud.kernel.views.bad_request"
@@ -22,5 +24,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
+    path("dev/sms", dev_views.sms_page, name="dev-sms"),
+    path("dev/sms.json", dev_views.sms_json, name="dev-sms-json"),
+    path("account/", include("citizencloud.identity.urls")),
+    path("admin/login/", identity_views.admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -61,6 +61,13 @@ class Env:
 
 
 DEV_SECRET_FILE = "django-secret.key"  # noqa: S105  (a file name)
+# Generated development keys of the trust kernel (kernel.keys, kernel.signing), by variable.
+DEV_TRUST_KEY_FILES = {
+    "MASTER_KEY": "master.key",
+    "BLIND_INDEX_KEY": "blind-index.key",
+    "SIGNING_KEY": "signing.key",
+}
+MIN_AUDIT_RETENTION_DAYS = 180  # MLPS level 3 (GB/T 22239-2019 8.1.4.3)
 
 
 def ensure_directory(path: Path) -> None:
@@ -97,6 +104,8 @@ def refuse_unsafe_production(
     allowed_hosts: list[str],
     secure_cookies: bool,
     keys_dir: Path,
+    trust_keys_from_env: Mapping[str, bool] | None = None,
+    audit_retention_days: int = MIN_AUDIT_RETENTION_DAYS,
 ) -> None:
     """In production, list every unsafe default still in force and refuse to start."""
     if environment != "production":
@@ -114,6 +123,14 @@ def refuse_unsafe_production(
         problems.append("cookies must be Secure; remove CITIZENCLOUD_SECURE_COOKIES=false")
     if (keys_dir / DEV_SECRET_FILE).exists() and not secret_from_env:
         problems.append(f"a generated development key is present in {keys_dir}")
+    for name, from_env in (trust_keys_from_env or {}).items():
+        if not from_env:
+            problems.append(f"{PREFIX}{name} is not set; generated development keys are refused")
+    if audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+        problems.append(
+            f"{PREFIX}AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS} days "
+            "(MLPS level 3)"
+        )
     if problems:
         raise ImproperlyConfigured(
             "CITIZENCLOUD_ENV=production refuses to start:\n  - " + "\n  - ".join(problems)

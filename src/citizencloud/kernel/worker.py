@@ -91,6 +91,10 @@ class Heartbeat(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        from citizencloud.kernel.chainer import Chainer  # the audit chain, within seconds
+
+        chainer = Chainer()
+        chainer.start()
         while not self._stop_event.is_set():
             try:
                 beat(self.worker_id, self.started_at)
@@ -100,6 +104,7 @@ class Heartbeat(threading.Thread):
             finally:
                 close_old_connections()
             self._stop_event.wait(self.interval)
+        chainer.stop()
         connection.close()
 
     def stop(self) -> None:
