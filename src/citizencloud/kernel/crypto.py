@@ -13,6 +13,7 @@ up by a ``BlindIndexField`` instead.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -66,9 +67,14 @@ def _aad(algorithm: str, key_id: str, context: tuple[str, str, str]) -> bytes:
     return "\x1f".join(["citizencloud", VERSION, algorithm, key_id, *context]).encode()
 
 
+@functools.lru_cache(maxsize=64)
+def _aesgcm(key: bytes) -> AESGCM:
+    return AESGCM(key)  # reusable and thread-safe; building one costs more than a short value
+
+
 def _seal(algorithm: str, key: bytes, nonce: bytes, data: bytes, aad: bytes) -> bytes:
     if algorithm == "aes256gcm":
-        return AESGCM(key).encrypt(nonce, data, aad)
+        return _aesgcm(key).encrypt(nonce, data, aad)
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     return encryptor.update(data) + encryptor.finalize() + encryptor.tag
@@ -76,7 +82,7 @@ def _seal(algorithm: str, key: bytes, nonce: bytes, data: bytes, aad: bytes) -> 
 
 def _open(algorithm: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
     if algorithm == "aes256gcm":
-        return AESGCM(key).decrypt(nonce, sealed, aad)
+        return _aesgcm(key).decrypt(nonce, sealed, aad)
     if len(sealed) < 16:
         raise InvalidTag()
     decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, sealed[-16:])).decryptor()
@@ -182,10 +188,6 @@ class EncryptedField(models.TextField):  # type: ignore[type-arg]
     descriptor_class = _EncryptedAttribute
     description = "Encrypted text (AES-256-GCM / SM4-GCM, bound to table, column and row)"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("editable", True)
-        super().__init__(*args, **kwargs)
-
     def context(self, instance: models.Model) -> tuple[str, str, str]:
         row_id = getattr(instance, "public_id", None)
         if row_id is None:
@@ -236,15 +238,21 @@ _MOBILE_PREFIX = re.compile(r"^(?:\+?86|0086)(1\d{10})$")
 
 def normalize(value: str, kind: str) -> str:
     """The canonical form of an identifier: NFKC (full-width digits), no spaces, upper-case X."""
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    text = _compact(value)
     if kind == "id_number":
-        return text.upper()
+        return _compact(text.upper())
     if kind == "phone":
         match = _MOBILE_PREFIX.match(text)
         return match.group(1) if match else text
     if kind == "email":
-        return text.lower()
+        return _compact(text.lower())
     return text
+
+
+def _compact(value: str) -> str:
+    # NFKC again after stripping: removing a space can leave a combining mark that composes.
+    stripped = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", stripped))
 
 
 _blind_keys: dict[str, bytes] = {}

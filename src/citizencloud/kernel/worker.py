@@ -105,6 +105,7 @@ class Heartbeat(threading.Thread):
                 close_old_connections()
             self._stop_event.wait(self.interval)
         chainer.stop()
+        chainer.join(timeout=10)
         connection.close()
 
     def stop(self) -> None:
