@@ -10,6 +10,7 @@ from citizencloud.identity.api import router as identity_router
 from citizencloud.kernel import ratelimit
 from citizencloud.kernel.api import new_api
 from citizencloud.kernel.transparency_api import router as transparency_router
+from citizencloud.notifications.api import router as notifications_router
 from citizencloud.privacy.api import router as privacy_router
 
 api = new_api(
@@ -24,6 +25,7 @@ ratelimit.install(api)
 api.add_router("/", transparency_router)
 api.add_router("/", privacy_router)
 api.add_router("/", identity_router)
+api.add_router("/", notifications_router)
 
 
 class MetaOut(Schema):

@@ -13,6 +13,8 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from citizencloud.notifications import stream as notification_stream
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -60,6 +62,7 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 ROUTES: dict[str, ASGIApp] = {
     "/edge/healthz": edge_healthz,
+    notification_stream.PATH: notification_stream.endpoint,
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "citizencloud.kernel",
     "citizencloud.identity",
     "citizencloud.privacy",
+    "citizencloud.notifications",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,21 @@ IDENTITY_IP_FAILURES = env.number("LOGIN_IP_FAILURES", 100)
 IDENTITY_IP_WINDOW_SECONDS = env.number("LOGIN_IP_WINDOW_SECONDS", 15 * 60)
 LOGIN_URL = "identity:login"
 
+# --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
+NOTIFY_SMS_BACKEND = env.choice("SMS_BACKEND", ["development", "http"], "development")
+NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
+NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
+NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
+NOTIFY_GATEWAY_KEY = env.text("NOTIFY_GATEWAY_KEY", "dev-gateway-key")
+NOTIFY_GATEWAY_TIMEOUT = float(env.text("NOTIFY_GATEWAY_TIMEOUT", "10"))
+NOTIFY_CALLBACK_SECRET = env.text("NOTIFY_CALLBACK_SECRET", "dev-callback-secret")
+NOTIFY_CALLBACK_BASE_URL = env.text("NOTIFY_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env.number("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = float(env.text("NOTIFY_RETRY_BASE_SECONDS", "2"))
+NOTIFY_SENDER_PER_MINUTE = env.text("NOTIFY_SENDER_PER_MINUTE", "6000/m")
+NOTIFY_SENDER_PER_DAY = env.text("NOTIFY_SENDER_PER_DAY", "1000000/d")
+NOTIFY_STREAM_POLL_SECONDS = float(env.text("NOTIFY_STREAM_POLL_SECONDS", "0.25"))
+
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
 REPORT_PROBLEM_PHONE = env.text("REPORT_PROBLEM_PHONE", "12345")
 
@@ -266,3 +282,10 @@ config.refuse_unsafe_production(
 SERVE_HOST = env.text("HOST", "127.0.0.1")
 SERVE_PORT = env.number("PORT", 8000)
 SERVE_WORKERS = env.number("WORKERS", 1)
+
+if ENVIRONMENT == "production" and (
+    NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set CITIZENCLOUD_NOTIFY_CALLBACK_SECRET and NOTIFY_GATEWAY_KEY")

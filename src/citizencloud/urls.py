@@ -28,5 +28,6 @@ urlpatterns = [
     path("dev/sms.json", dev_views.sms_json, name="dev-sms-json"),
     path("account/", include("citizencloud.identity.urls")),
     path("admin/login/", identity_views.admin_login),
+    path("me/notifications/", include("citizencloud.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,253 @@
+"""``GET /api/v1/me/notifications/stream``: server-sent events from the ASGI edge (DESIGN.md §5).
+
+Authentication without Django's middleware: the edge reads the session cookie and checks it
+with a small synchronous lookup in a thread (the session store, then the user and the session's
+auth hash, exactly the checks ``django.contrib.auth.get_user`` makes), so a signed-out or
+password-changed session is refused with 401. EventSource sends the cookie by itself; no ticket
+round trip is needed.
+
+Fan-out: one ``Hub`` per process holds the open connections by user id and one feed task:
+Redis pub/sub at scale (every process subscribes, whichever holds the connection pushes), or
+embedded a poll of new message ids from the database every ``NOTIFY_STREAM_POLL_SECONDS`` (the
+task worker, which creates messages, is another process). Events: ``counts`` on connect, then
+``notification`` with the message and the unread counts; a comment every 15 s keeps proxies
+from closing the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+PATH = "/api/v1/me/notifications/stream"
+KEEPALIVE_SECONDS = 15.0
+
+
+def _django() -> None:
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _user_for_session(session_key: str) -> int | None:
+    """The signed-in user id of a session cookie, or None (sync: run in a thread)."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.db import close_old_connections
+    from django.utils.crypto import constant_time_compare
+    from django.utils.module_loading import import_string
+
+    try:
+        store = import_string(settings.SESSION_ENGINE + ".SessionStore")(session_key)
+        user_id = store.get(SESSION_KEY)
+        if user_id is None or not store.get(BACKEND_SESSION_KEY):
+            return None
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return None
+        if not constant_time_compare(store.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+            return None
+        return int(user.pk)
+    finally:
+        close_old_connections()
+
+
+def _snapshot(user_id: int, message_id: int | None, english: bool) -> dict[str, Any]:
+    """The event payload: unread counts and, for a new message, the message (sync)."""
+    from django.db import close_old_connections
+
+    from citizencloud.notifications import selectors
+    from citizencloud.notifications.models import Message as Row
+
+    try:
+        data: dict[str, Any] = {"unread": selectors.unread_counts(user_id)}
+        row = None if message_id is None else Row.objects.filter(pk=message_id).first()
+        if row is not None and row.recipient_id == user_id:
+            data["message"] = {
+                "id": str(row.public_id), "category": row.category, "partner": row.partner,
+                "subject": row.subject_en if english else row.subject_zh,
+                "body": row.body_en if english else row.body_zh,
+                "created_at": row.created_at.isoformat(),
+            }  # fmt: skip
+        return data
+    finally:
+        close_old_connections()
+
+
+class Hub:
+    """Open connections of this process by user id, fed from Redis or the database."""
+
+    def __init__(self) -> None:
+        self.queues: dict[int, set[asyncio.Queue[int | None]]] = {}
+        self.feed: asyncio.Task[None] | None = None
+
+    def subscribe(self, user_id: int) -> asyncio.Queue[int | None]:
+        queue: asyncio.Queue[int | None] = asyncio.Queue(maxsize=100)
+        self.queues.setdefault(user_id, set()).add(queue)
+        if self.feed is None or self.feed.done():
+            self.feed = asyncio.get_running_loop().create_task(self._run())
+        return queue
+
+    def unsubscribe(self, user_id: int, queue: asyncio.Queue[int | None]) -> None:
+        self.queues.get(user_id, set()).discard(queue)
+        if not self.queues.get(user_id):
+            self.queues.pop(user_id, None)
+
+    def dispatch(self, user_id: int, message_id: int | None) -> None:
+        for queue in list(self.queues.get(user_id, ())):
+            with contextlib.suppress(asyncio.QueueFull):  # a stuck client misses a nudge
+                queue.put_nowait(message_id)
+
+    async def _run(self) -> None:
+        from django.conf import settings
+
+        if settings.REDIS_URL:
+            await self._from_redis(settings.REDIS_URL)
+        else:
+            await self._from_database(settings.NOTIFY_STREAM_POLL_SECONDS)
+
+    async def _from_redis(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        from citizencloud.notifications.fanout import CHANNEL
+
+        client = aioredis.Redis.from_url(url)
+        pubsub = client.pubsub()
+        await pubsub.subscribe(CHANNEL)
+        try:
+            while True:
+                item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
+                if item is not None:
+                    data = json.loads(item["data"])
+                    self.dispatch(int(data["user"]), data.get("message"))
+        finally:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await client.aclose()
+
+    async def _from_database(self, interval: float) -> None:
+        last = await asyncio.to_thread(_latest_id)
+        while True:
+            await asyncio.sleep(interval)
+            if not self.queues:  # nobody listening: just keep up with the newest id
+                last = await asyncio.to_thread(_latest_id)
+                continue
+            rows = await asyncio.to_thread(_after, last)
+            for message_id, user_id in rows:
+                last = max(last, message_id)
+                self.dispatch(user_id, message_id)
+
+
+def _latest_id() -> int:
+    from django.db import close_old_connections
+
+    from citizencloud.notifications import selectors
+
+    try:
+        return selectors.latest_message_id()
+    finally:
+        close_old_connections()
+
+
+def _after(last: int) -> list[tuple[int, int]]:
+    from django.db import close_old_connections
+
+    from citizencloud.notifications import selectors
+
+    try:
+        return selectors.messages_after(last)
+    finally:
+        close_old_connections()
+
+
+hub = Hub()
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            with contextlib.suppress(Exception):
+                jar.load(value.decode("latin-1"))
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+async def _refuse(send: Send, status: int, code: str) -> None:
+    body = json.dumps({"type": f"https://citizencloud.org/problems/{code}", "status": status,
+                       "code": code, "title": "Sign-in required"}).encode()  # fmt: skip
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _event(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+    """The SSE response: counts now, then each new message within a poll interval."""
+    if scope.get("method") != "GET":
+        await _refuse(send, 405, "request.method_not_allowed")
+        return
+    await asyncio.to_thread(_django)
+    from django.conf import settings
+
+    cookies = _cookies(scope)
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME, "")
+    user_id = await asyncio.to_thread(_user_for_session, session_key) if session_key else None
+    if user_id is None:
+        await _refuse(send, 401, "identity.unauthenticated")
+        return
+    english = cookies.get(settings.LANGUAGE_COOKIE_NAME, "").startswith("en")
+    queue = hub.subscribe(user_id)
+    try:
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/event-stream; charset=utf-8"),
+            (b"cache-control", b"no-store"), (b"x-accel-buffering", b"no")]})  # fmt: skip
+        counts = await asyncio.to_thread(_snapshot, user_id, None, english)
+        await send({"type": "http.response.body", "body": _event("counts", counts),
+                    "more_body": True})  # fmt: skip
+        disconnected = asyncio.ensure_future(_wait_disconnect(receive))
+        while not disconnected.done():
+            getter = asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter, disconnected}, timeout=KEEPALIVE_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            if getter in done:
+                data = await asyncio.to_thread(_snapshot, user_id, getter.result(), english)
+                name = "notification" if "message" in data else "counts"
+                chunk = _event(name, data)
+            else:
+                getter.cancel()
+                chunk = b": keep-alive\n\n"
+            if not disconnected.done():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    except OSError:
+        pass  # the client went away mid-write
+    finally:
+        hub.unsubscribe(user_id, queue)
+
+
+async def _wait_disconnect(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
