@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Schema
 
 from citizencloud import __version__
+from citizencloud.campaigns.api import router as campaigns_router
 from citizencloud.identity.api import router as identity_router
 from citizencloud.kernel import ratelimit
 from citizencloud.kernel.api import new_api
@@ -26,6 +27,7 @@ api.add_router("/", transparency_router)
 api.add_router("/", privacy_router)
 api.add_router("/", identity_router)
 api.add_router("/", notifications_router)
+api.add_router("/", campaigns_router)
 
 
 class MetaOut(Schema):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from citizencloud.campaigns import edge as campaign_edge
 from citizencloud.notifications import stream as notification_stream
 
 Scope = MutableMapping[str, Any]
@@ -65,6 +67,33 @@ ROUTES: dict[str, ASGIApp] = {
     notification_stream.PATH: notification_stream.endpoint,
 }
 
+# Paths with parameters, tried in order after ROUTES; the match's groups go to
+# ``scope["path_params"]``.
+PATTERN_ROUTES: list[tuple[re.Pattern[str], ASGIApp]] = [
+    (re.compile(campaign_edge.PATTERN), campaign_edge.entries),
+    (re.compile(campaign_edge.WAITING_PATTERN), campaign_edge.waiting_room),
+]
+
+
+def match(path: str) -> ASGIApp | None:
+    """The edge handler for ``path``, or None (Django answers it)."""
+    route = ROUTES.get(path)
+    if route is not None:
+        return route
+    if path.startswith(("/api/v1/campaigns/", "/campaigns/")):
+        for pattern, handler in PATTERN_ROUTES:
+            found = pattern.match(path)
+            if found is not None:
+                return _with_params(handler, found.groupdict())
+    return None
+
+
+def _with_params(handler: ASGIApp, params: dict[str, str]) -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await handler({**scope, "path_params": params}, receive, send)
+
+    return app
+
 
 async def _lifespan(receive: Receive, send: Send) -> None:
     while True:
@@ -105,7 +134,7 @@ def build(*, with_django: bool) -> ASGIApp:
             await _lifespan(receive, send)
             return
         if scope["type"] == "http":
-            route = ROUTES.get(scope["path"])
+            route = match(scope["path"])
             if route is not None:
                 await route(scope, receive, send)
                 return

@@ -289,3 +289,14 @@ if ENVIRONMENT == "production" and (
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Set CITIZENCLOUD_NOTIFY_CALLBACK_SECRET and NOTIFY_GATEWAY_KEY")
+
+# --- campaigns (docs/operations.md "Campaigns") -------------------------------------------------
+INSTALLED_APPS += ["citizencloud.campaigns"]
+CAMPAIGN_PASS_SECONDS = env.number("CAMPAIGN_PASS_SECONDS", 15 * 60)
+CAMPAIGN_PASS_LEAD_SECONDS = env.number("CAMPAIGN_PASS_LEAD_SECONDS", 24 * 3600)
+CAMPAIGN_EDGE_CONCURRENCY = env.number("CAMPAIGN_EDGE_CONCURRENCY", 2048)
+CAMPAIGN_EDGE_RATE = env.number("CAMPAIGN_EDGE_RATE", 40000)
+CAMPAIGN_EDGE_BURST = env.number("CAMPAIGN_EDGE_BURST", 0)
+CAMPAIGN_BATCH_MS = float(env.text("CAMPAIGN_BATCH_MS", "1"))
+CAMPAIGN_BATCH_MAX = env.number("CAMPAIGN_BATCH_MAX", 1024)
+CAMPAIGN_CLOSE_GRACE_SECONDS = env.number("CAMPAIGN_CLOSE_GRACE_SECONDS", 10)

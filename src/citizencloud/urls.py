@@ -29,5 +29,6 @@ urlpatterns = [
     path("account/", include("citizencloud.identity.urls")),
     path("admin/login/", identity_views.admin_login),
     path("me/notifications/", include("citizencloud.notifications.urls")),
+    path("campaigns/", include("citizencloud.campaigns.urls")),
     path("admin/", admin.site.urls),
 ]

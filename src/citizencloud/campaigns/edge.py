@@ -1,0 +1,486 @@
+"""The entry hot path in the ASGI edge: verify the pass, admit, write in a batch, acknowledge.
+
+``POST /api/v1/campaigns/{id}/entries`` with ``{"pass": "cp1.…"}`` and an ``Idempotency-Key``.
+No Django request, session, middleware or ORM here: Django is set up once at start-up only to
+read settings and the signing key ring. Entries waiting in this process go to the database as
+one transaction (``store``); the reply is sent after that transaction committed.
+
+Answers (problem+json for errors): 201 entry + signed receipt (a replayed key: 201 again with
+``Idempotent-Replayed: true``); 400 bad request; 401 pass invalid or expired; 403 pass for
+another campaign; 404 no such campaign; 409 already entered / not open yet; 410 closed or sold
+out; 429 or 503 with ``Retry-After`` and a waiting-room ticket when admission says no.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import secrets
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from citizencloud.campaigns import admission, passes, store
+from citizencloud.kernel import clock
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+PATTERN = r"^/api/v1/campaigns/(?P<campaign_id>[0-9]{1,18})/entries$"
+WAITING_PATTERN = r"^/campaigns/(?P<campaign_id>[0-9]{1,18})/waiting-room$"
+MAX_BODY = 4096
+CAMPAIGN_TTL = 1.0
+PROBLEM_BASE = "https://citizencloud.org/problems/"
+
+log = logging.getLogger("citizencloud.campaigns.edge")
+
+
+@dataclass
+class Config:
+    concurrency: int
+    rate: float
+    burst: float
+    batch_ms: float
+    batch_max: int
+
+
+@dataclass
+class CachedCampaign:
+    info: store.CampaignInfo
+    fetched: float
+    sold_out: bool = False
+    entrants: dict[int, tuple[str, str, str]] | None = None  # sold-out first come: user → entry
+
+
+@dataclass
+class Runtime:
+    store: store.Store
+    reads: store.Store
+    verifier: passes.Verifier
+    signer: Any
+    key_id: str
+    config: Config
+    gate: admission.Admission
+    writer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "campaign-writer"))
+    reader: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "campaign-reader"))
+    pending: list[tuple[store.EntryRequest, asyncio.Future[store.Outcome]]] = field(default_factory=list)
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    writer_task: asyncio.Task[None] | None = None
+    campaigns: dict[int, CachedCampaign] = field(default_factory=dict)
+    batches: int = 0
+    batched_entries: int = 0
+
+
+_runtime: Runtime | None = None
+_runtime_lock = asyncio.Lock()
+
+
+def _build_runtime() -> Runtime:
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+    from django.conf import settings
+
+    from citizencloud.kernel import signing
+
+    key = signing.current()
+    config = Config(
+        concurrency=settings.CAMPAIGN_EDGE_CONCURRENCY,
+        rate=float(settings.CAMPAIGN_EDGE_RATE),
+        burst=float(settings.CAMPAIGN_EDGE_BURST or settings.CAMPAIGN_EDGE_RATE),
+        batch_ms=float(settings.CAMPAIGN_BATCH_MS),
+        batch_max=settings.CAMPAIGN_BATCH_MAX,
+    )
+    return Runtime(
+        store=store.from_settings(settings.DATABASES["default"]),
+        reads=store.from_settings(settings.DATABASES["default"]),
+        verifier=passes.Verifier(signing.trusted_public_keys()),
+        signer=key.private,
+        key_id=key.key_id,
+        config=config,
+        gate=admission.Admission(
+            limit=config.concurrency,
+            bucket=admission.TokenBucket(rate=config.rate, burst=config.burst),
+        ),
+    )
+
+
+async def runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        async with _runtime_lock:
+            if _runtime is None:
+                _runtime = await asyncio.get_running_loop().run_in_executor(None, _build_runtime)
+    return _runtime
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+async def _reply(
+    send: Send, status: int, body: dict[str, Any], *, problem: bool, headers: list[tuple[bytes, bytes]] = ()  # type: ignore[assignment]
+) -> None:
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    content_type = b"application/problem+json" if problem else b"application/json"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(payload)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _problem(
+    send: Send, scope: Scope, status: int, code: str, title: str, **extra: Any
+) -> None:
+    headers = extra.pop("headers", [])
+    body = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "code": code,
+        "instance": scope.get("path", ""),
+        **extra,
+    }
+    await _reply(send, status, body, problem=True, headers=headers)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+# --- the writer: group commit ---------------------------------------------------------------------
+
+
+async def _writer(rt: Runtime) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        await rt.wakeup.wait()
+        rt.wakeup.clear()
+        if rt.config.batch_ms > 0 and len(rt.pending) < rt.config.batch_max:
+            await asyncio.sleep(rt.config.batch_ms / 1000)
+        batch = rt.pending[: rt.config.batch_max]
+        del rt.pending[: len(batch)]
+        if rt.pending:
+            rt.wakeup.set()
+        if not batch:
+            continue
+        try:
+            outcomes = await loop.run_in_executor(
+                rt.writer, rt.store.write, [request for request, _ in batch]
+            )
+        except Exception as error:  # noqa: BLE001 — every waiter must hear about it
+            log.exception("campaign batch failed", extra={"entries": len(batch)})
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            continue
+        rt.batches += 1
+        rt.batched_entries += len(batch)
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)
+
+
+async def _submit(rt: Runtime, request: store.EntryRequest) -> store.Outcome:
+    if rt.writer_task is None or rt.writer_task.done():
+        rt.writer_task = asyncio.get_running_loop().create_task(_writer(rt))
+    future: asyncio.Future[store.Outcome] = asyncio.get_running_loop().create_future()
+    rt.pending.append((request, future))
+    rt.wakeup.set()
+    return await future
+
+
+async def _campaign(rt: Runtime, campaign_id: int) -> CachedCampaign | None:
+    now = time.monotonic()
+    cached = rt.campaigns.get(campaign_id)
+    if cached is not None and now - cached.fetched < CAMPAIGN_TTL:
+        return cached
+    loop = asyncio.get_running_loop()
+    info = await loop.run_in_executor(rt.reader, rt.reads.campaign, campaign_id)
+    if info is None:
+        rt.campaigns.pop(campaign_id, None)
+        return None
+    if cached is None or cached.info.identity != info.identity:
+        cached = CachedCampaign(info=info, fetched=now)
+        rt.campaigns[campaign_id] = cached
+    cached.info, cached.fetched = info, now
+    sold_out = info.kind == "first_come" and info.remaining == 0
+    if not sold_out:
+        cached.entrants = None
+    cached.sold_out = sold_out
+    return cached
+
+
+async def _load_entrants(rt: Runtime, cached: CachedCampaign) -> None:
+    """Once a first-come campaign is sold out its entrants are final (at most ``stock``): keep
+    them in memory so replays and refusals are answered from this process alone."""
+    loop = asyncio.get_running_loop()
+    cached.entrants = await loop.run_in_executor(rt.reader, rt.reads.entrants, cached.info.id)
+
+
+# --- the handler -------------------------------------------------------------------------------
+
+
+def _created_body(rt: Runtime, campaign_id: int, entry_id: str, created_at: str) -> dict[str, Any]:
+    receipt = passes.sign_receipt(
+        rt.signer, rt.key_id, campaign_id=campaign_id, entry_id=entry_id, created_at=created_at
+    )
+    return {
+        "campaign_id": campaign_id,
+        "entry_id": entry_id,
+        "created_at": created_at,
+        "receipt": receipt,
+    }
+
+
+async def _shed(send: Send, scope: Scope, rt: Runtime, campaign_id: int, verdict: str) -> None:
+    ticket = rt.gate.ticket()
+    status, code, title = (
+        (429, "campaigns.throttled", "Too many requests")
+        if verdict == admission.THROTTLED
+        else (503, "campaigns.busy", "Service busy")
+    )
+    await _problem(
+        send,
+        scope,
+        status,
+        code,
+        title,
+        detail="Please wait; your place is kept. Entering later in the window does not change your odds.",
+        waiting_room={
+            "ticket": ticket.number,
+            "position": ticket.position,
+            "estimated_wait_seconds": ticket.wait_seconds,
+            "url": f"/campaigns/{campaign_id}/waiting-room?ticket={ticket.number}",
+        },
+        headers=[(b"retry-after", str(ticket.retry_after).encode())],
+    )
+
+
+async def entries(scope: Scope, receive: Receive, send: Send) -> None:
+    """``POST /api/v1/campaigns/{id}/entries``."""
+    campaign_id = int(scope["path_params"]["campaign_id"])
+    if scope["method"] != "POST":
+        await _problem(send, scope, 405, "request.method_not_allowed", "Method not allowed",
+                       headers=[(b"allow", b"POST")])
+        return
+    rt = _runtime or await runtime()
+    verdict = rt.gate.enter(time.monotonic())
+    if verdict != admission.ADMITTED:
+        await _shed(send, scope, rt, campaign_id, verdict)
+        return
+    try:
+        await _enter(scope, receive, send, rt, campaign_id)
+    finally:
+        rt.gate.leave()
+
+
+async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campaign_id: int) -> None:
+    key = _header(scope, b"idempotency-key")
+    if not key or len(key) > 255:
+        await _problem(send, scope, 400, "campaigns.idempotency_key_required",
+                       "An Idempotency-Key header (1–255 characters) is required")
+        return
+    body = await _read_body(receive)
+    try:
+        token = json.loads(body or b"")["pass"] if body is not None else None
+    except (ValueError, KeyError, TypeError):
+        token = None
+    if not isinstance(token, str):
+        await _problem(send, scope, 400, "campaigns.pass_required", 'The body must be {"pass": "…"}')
+        return
+    now = clock.now()
+    try:
+        claims = rt.verifier.verify(token, now=int(now.timestamp()))
+    except passes.InvalidPass as error:
+        code = "campaigns.pass_expired" if error.reason == "expired" else "campaigns.pass_invalid"
+        await _problem(send, scope, 401, code, "The campaign pass is not valid",
+                       headers=[(b"www-authenticate", b'CampaignPass realm="campaigns"')])
+        return
+    if claims.campaign_id != campaign_id:
+        await _problem(send, scope, 403, "campaigns.pass_other_campaign",
+                       "This pass is for another campaign")
+        return
+    cached = await _campaign(rt, campaign_id)
+    if cached is None:
+        await _problem(send, scope, 404, "campaigns.not_found", "No such campaign")
+        return
+    info = cached.info
+    if now < info.opens_at:
+        wait = int((info.opens_at - now).total_seconds()) + 1
+        await _problem(send, scope, 409, "campaigns.not_open", "Registration has not opened yet",
+                       opens_at=info.opens_at.isoformat(),
+                       headers=[(b"retry-after", str(min(wait, 3600)).encode())])
+        return
+    if cached.sold_out and cached.entrants is not None:
+        await _answer_final(send, scope, rt, campaign_id, claims.user_id, key, cached.entrants)
+        return
+    request = store.EntryRequest(
+        campaign_id=campaign_id,
+        user_id=claims.user_id,
+        idempotency_key=key,
+        entry_id=secrets.token_hex(16),
+        created_at=now,
+    )
+    if now >= info.closes_at:
+        outcome = await asyncio.get_running_loop().run_in_executor(
+            rt.reader, rt.reads.lookup, request
+        )
+    else:
+        try:
+            outcome = await _submit(rt, request)
+        except Exception:  # noqa: BLE001 — the batch failed: nothing was acknowledged
+            await _problem(send, scope, 503, "campaigns.write_failed", "Please try again",
+                           headers=[(b"retry-after", str(random.randint(1, 3)).encode())])
+            return
+    if outcome.status == store.SOLD_OUT and not cached.sold_out:
+        cached.sold_out = True
+        asyncio.get_running_loop().create_task(_load_entrants(rt, cached))
+    await _answer(send, scope, rt, campaign_id, outcome)
+
+
+async def _answer_final(
+    send: Send, scope: Scope, rt: Runtime, campaign_id: int, user_id: int, key: str,
+    entrants: dict[int, tuple[str, str, str]],
+) -> None:
+    known = entrants.get(user_id)
+    if known is None:
+        outcome = store.Outcome(store.SOLD_OUT)
+    elif known[1] == key:
+        outcome = store.Outcome(store.REPLAYED, known[0], _parse(known[2]))
+    else:
+        outcome = store.Outcome(store.DUPLICATE)
+    await _answer(send, scope, rt, campaign_id, outcome)
+
+
+def _parse(text: str) -> Any:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text)
+
+
+async def _answer(send: Send, scope: Scope, rt: Runtime, campaign_id: int, outcome: store.Outcome) -> None:
+    if outcome.status in (store.CREATED, store.REPLAYED):
+        assert outcome.created_at is not None
+        created = outcome.created_at.isoformat()
+        headers = [(b"location", f"/api/v1/campaigns/{campaign_id}/entries/{outcome.entry_id}".encode())]
+        if outcome.status == store.REPLAYED:
+            headers.append((b"idempotent-replayed", b"true"))
+        await _reply(send, 201, _created_body(rt, campaign_id, outcome.entry_id, created),
+                     problem=False, headers=headers)
+    elif outcome.status == store.DUPLICATE:
+        await _problem(send, scope, 409, "campaigns.already_entered",
+                       "You have already entered this campaign")
+    elif outcome.status == store.SOLD_OUT:
+        await _problem(send, scope, 410, "campaigns.sold_out", "Sold out")
+    elif outcome.status == store.CLOSED:
+        await _problem(send, scope, 410, "campaigns.closed", "Registration is closed")
+    else:
+        await _problem(send, scope, 404, "campaigns.not_found", "No such campaign")
+
+
+# --- the waiting room ------------------------------------------------------------------------------
+
+_WAITING_HTML = """<!doctype html>
+<html lang="zh-Hans"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="{refresh}">
+<title>排队中 · Waiting room</title>
+<link rel="stylesheet" href="/static/css/site.css">
+<script src="/static/vendor/htmx/htmx.min.js" defer></script>
+</head><body><main class="container">
+<h1>排队中 <small lang="en">Waiting room</small></h1>
+<div id="position" hx-get="{self_url}&amp;partial=1" hx-trigger="every {refresh}s" hx-swap="outerHTML">
+{fragment}
+</div>
+<p>登记期内任何时间登记，中签机会相同；请不要反复刷新。</p>
+<p lang="en">Registering at any time in the window gives equal odds; there is no need to hurry.</p>
+<p><a href="/campaigns/{campaign_id}/">返回活动页 · Back to the campaign</a></p>
+</main></body></html>
+"""
+
+_FRAGMENT = (
+    '<p class="position">您前面约有 <strong>{position}</strong> 人，预计等待 {wait} 秒。'
+    '<span lang="en">About {position} ahead of you; about {wait} s.</span></p>'
+)
+
+
+async def waiting_room(scope: Scope, receive: Receive, send: Send) -> None:
+    """``GET /campaigns/{id}/waiting-room?ticket=N``: the position of a ticket, refreshed with
+    jitter (meta refresh without JavaScript, HTMX polling with it). Served by the edge, so it
+    stays up while the entry path is saturated."""
+    from urllib.parse import parse_qs
+
+    campaign_id = int(scope["path_params"]["campaign_id"])
+    query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+    try:
+        number = int(query.get("ticket", ["0"])[0])
+    except ValueError:
+        number = 0
+    rt = _runtime or await runtime()
+    position = rt.gate.position(number) if number > rt.gate.admitted_total else 0
+    wait = max(1, round(position / max(rt.config.rate, 1.0)))
+    refresh = random.randint(3, 8) + min(wait, 30)
+    fragment = _FRAGMENT.format(position=position, wait=wait)
+    if query.get("partial"):
+        html = f'<div id="position" hx-get="/campaigns/{campaign_id}/waiting-room?ticket={number}&amp;partial=1" hx-trigger="every {refresh}s" hx-swap="outerHTML">{fragment}</div>'
+    else:
+        html = _WAITING_HTML.format(
+            refresh=refresh,
+            self_url=f"/campaigns/{campaign_id}/waiting-room?ticket={number}",
+            fragment=fragment,
+            campaign_id=campaign_id,
+        )
+    payload = html.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+                (b"content-security-policy",
+                 b"default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+                 b"base-uri 'self'; frame-ancestors 'none'"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,111 @@
+"""Campaign passes and entry receipts: small Ed25519-signed statements (no Django, no I/O).
+
+A pass says "user U may enter campaign C until T"; Django signs it after checking eligibility
+and the edge verifies it with the public key ring only, so an edge node holds no secret.
+
+    pass    = "cp1." b64url(payload) "." b64url(signature)
+    payload = "citizencloud/campaign-pass/v1|<key id>|<campaign id>|<user id>|<expires unix>"
+
+A receipt is the signed statement the client keeps after a 201:
+
+    message = "citizencloud/campaign-receipt/v1|<campaign id>|<entry id>|<created at ISO>"
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+PASS_PREFIX = "cp1."
+PASS_CONTEXT = "citizencloud/campaign-pass/v1"
+RECEIPT_CONTEXT = "citizencloud/campaign-receipt/v1"
+MAX_PASS_LENGTH = 400
+
+
+class InvalidPass(Exception):
+    """The pass is malformed, forged, signed by an unknown key or expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Pass:
+    campaign_id: int
+    user_id: int
+    expires_at: int
+    key_id: str
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue(
+    private: Ed25519PrivateKey, key_id: str, *, campaign_id: int, user_id: int, expires_at: int
+) -> str:
+    """A pass for ``user_id`` in ``campaign_id``, valid until the Unix time ``expires_at``."""
+    payload = f"{PASS_CONTEXT}|{key_id}|{campaign_id}|{user_id}|{expires_at}".encode()
+    return PASS_PREFIX + _b64(payload) + "." + _b64(private.sign(payload))
+
+
+class Verifier:
+    """Verifies passes against a key ring (key id → Ed25519 public key bytes)."""
+
+    def __init__(self, ring: dict[str, bytes]) -> None:
+        self._keys = {kid: Ed25519PublicKey.from_public_bytes(raw) for kid, raw in ring.items()}
+
+    def verify(self, token: str, *, now: int) -> Pass:
+        """The pass's claims if ``token`` is genuine and unexpired at ``now``; else InvalidPass."""
+        if len(token) > MAX_PASS_LENGTH or not token.startswith(PASS_PREFIX):
+            raise InvalidPass("malformed")
+        body, _, signature = token[len(PASS_PREFIX) :].partition(".")
+        try:
+            payload, sig = _unb64(body), _unb64(signature)
+            context, kid, campaign, user, expires = payload.decode().split("|")
+            claims = Pass(int(campaign), int(user), int(expires), kid)
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise InvalidPass("malformed") from None
+        key = self._keys.get(kid)
+        if context != PASS_CONTEXT or key is None:
+            raise InvalidPass("unknown_key")
+        try:
+            key.verify(sig, payload)
+        except InvalidSignature:
+            raise InvalidPass("bad_signature") from None
+        if claims.expires_at <= now:
+            raise InvalidPass("expired")
+        return claims
+
+
+def receipt_message(campaign_id: int, entry_id: str, created_at: str) -> bytes:
+    return f"{RECEIPT_CONTEXT}|{campaign_id}|{entry_id}|{created_at}".encode()
+
+
+def sign_receipt(
+    private: Ed25519PrivateKey, key_id: str, *, campaign_id: int, entry_id: str, created_at: str
+) -> dict[str, str]:
+    """The receipt a client keeps: what was recorded, and the platform's signature over it."""
+    message = receipt_message(campaign_id, entry_id, created_at)
+    return {"key_id": key_id, "signature": _b64(private.sign(message))}
+
+
+def verify_receipt(
+    public_key: bytes, *, campaign_id: int, entry_id: str, created_at: str, signature: str
+) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            _unb64(signature), receipt_message(campaign_id, entry_id, created_at)
+        )
+    except (InvalidSignature, ValueError, binascii.Error):
+        return False
+    return True
