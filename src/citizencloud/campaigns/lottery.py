@@ -87,3 +87,47 @@ def award(chosen: Sequence[int], tiers: Sequence[Tier]) -> list[tuple[int, Tier]
     """Pair the drawn indices with prizes: tiers in rank order, ``count`` prizes each."""
     prizes = [tier for tier in sorted(tiers, key=lambda t: t.rank) for _ in range(tier.count)]
     return list(zip(chosen, prizes, strict=False))
+
+
+@dataclass(frozen=True)
+class Published:
+    """Everything a lottery publishes; enough to recompute the draw."""
+
+    campaign_id: int
+    seed_hash: str
+    seed: str
+    entry_count: int
+    merkle_root: str
+    ledger: Sequence[str]
+    tiers: Sequence[Tier]
+    winners: Sequence[tuple[str, int, int]]  # (entry id, rank, amount in fen)
+
+
+def verify(p: Published) -> list[str]:
+    """Every way the published data fails to add up; empty when the draw checks out."""
+    problems: list[str] = []
+    seed = bytes.fromhex(p.seed)
+    if seed_hash(seed) != p.seed_hash:
+        problems.append("the revealed seed does not match the published H(seed)")
+    if len(p.ledger) != p.entry_count:
+        problems.append(f"the ledger has {len(p.ledger)} entries, {p.entry_count} were published")
+    if list(p.ledger) != sorted(set(p.ledger)):
+        problems.append("the ledger is not in ascending order without repeats")
+    root = ledger_root(p.campaign_id, p.ledger)
+    if root.hex() != p.merkle_root:
+        problems.append("the ledger's Merkle root differs from the published root")
+    total = sum(t.count for t in p.tiers)
+    drawn = award(choose(seed, bytes.fromhex(p.merkle_root), len(p.ledger), total), p.tiers)
+    expected = sorted((p.ledger[i], t.rank, t.amount_fen) for i, t in drawn)
+    if sorted(p.winners) != expected:
+        problems.append("the published winners differ from the recomputed draw")
+    return problems
+
+
+def verify_inclusion(campaign_id: int, entry_id: str, index: int, size: int, proof: Sequence[str], root: str) -> bool:
+    """Whether ``entry_id`` is leaf ``index`` of the tree of ``size`` leaves with ``root``."""
+    leaf = merkle.leaf_hash(leaf_data(campaign_id, entry_id))
+    try:
+        return merkle.root_from_inclusion(leaf, index, size, [bytes.fromhex(h) for h in proof]).hex() == root
+    except ValueError:
+        return False
