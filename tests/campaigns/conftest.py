@@ -19,7 +19,9 @@ def _stop(server: LiveServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def edge_server(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[LiveServer]:
+def edge_server(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         server = start_server(env=child_env(CITIZENCLOUD_LOG_LEVEL="WARNING"))
     yield server
@@ -27,7 +29,9 @@ def edge_server(django_db_setup: None, django_db_blocker: pytest.FixtureRequest)
 
 
 @pytest.fixture(scope="module")
-def tight_server(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[LiveServer]:
+def tight_server(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
     """A server whose campaign admission lets almost nothing through."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         server = start_server(

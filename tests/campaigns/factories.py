@@ -46,7 +46,9 @@ def create_citizen(id_number: str, *, assurance: int = Assurance.IDENTITY) -> Us
     )
 
 
-def pass_for(campaign: Campaign, user: User, *, seconds: int = 600, campaign_id: int | None = None) -> str:
+def pass_for(
+    campaign: Campaign, user: User, *, seconds: int = 600, campaign_id: int | None = None
+) -> str:
     key = signing.current()
     return passes.issue(
         key.private,

@@ -19,7 +19,9 @@ from tests.fixtures import LiveServer
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def enter(server: LiveServer, campaign_id: int, token: str, key: str | None = None) -> httpx.Response:
+def enter(
+    server: LiveServer, campaign_id: int, token: str, key: str | None = None
+) -> httpx.Response:
     headers = {"Idempotency-Key": key or uuid.uuid4().hex}
     return httpx.post(
         f"{server.url}/api/v1/campaigns/{campaign_id}/entries",
@@ -30,7 +32,9 @@ def enter(server: LiveServer, campaign_id: int, token: str, key: str | None = No
 
 
 def test_entry_is_created_with_a_verifiable_receipt(edge_server: LiveServer) -> None:
-    campaign = factories.create_campaign(kind=Kind.LOTTERY, tiers=[factories.services.TierSpec(100, 1)])
+    campaign = factories.create_campaign(
+        kind=Kind.LOTTERY, tiers=[factories.services.TierSpec(100, 1)]
+    )
     [user] = factories.create_users(1)
     response = enter(edge_server, campaign.pk, factories.pass_for(campaign, user))
     assert response.status_code == 201, response.text
@@ -39,16 +43,24 @@ def test_entry_is_created_with_a_verifiable_receipt(edge_server: LiveServer) -> 
     assert (entry.campaign_id, entry.user_id) == (campaign.pk, user.pk)
     public = signing.trusted_public_keys()[body["receipt"]["key_id"]]
     assert passes.verify_receipt(
-        public, campaign_id=campaign.pk, entry_id=body["entry_id"],
-        created_at=body["created_at"], signature=body["receipt"]["signature"],
+        public,
+        campaign_id=campaign.pk,
+        entry_id=body["entry_id"],
+        created_at=body["created_at"],
+        signature=body["receipt"]["signature"],
     )
     assert not passes.verify_receipt(
-        public, campaign_id=campaign.pk, entry_id="0" * 32,
-        created_at=body["created_at"], signature=body["receipt"]["signature"],
+        public,
+        campaign_id=campaign.pk,
+        entry_id="0" * 32,
+        created_at=body["created_at"],
+        signature=body["receipt"]["signature"],
     )
 
 
-def test_same_key_gives_the_same_entry_and_another_key_is_a_duplicate(edge_server: LiveServer) -> None:
+def test_same_key_gives_the_same_entry_and_another_key_is_a_duplicate(
+    edge_server: LiveServer,
+) -> None:
     campaign = factories.create_campaign()
     [user] = factories.create_users(1)
     token = factories.pass_for(campaign, user)
@@ -85,7 +97,10 @@ def test_forged_passes_are_refused(edge_server: LiveServer, mutate: str) -> None
 
         key = signing.current()
         forged = passes.issue(
-            Ed25519PrivateKey.generate(), key.key_id, campaign_id=campaign.pk, user_id=user.pk,
+            Ed25519PrivateKey.generate(),
+            key.key_id,
+            campaign_id=campaign.pk,
+            user_id=user.pk,
             expires_at=int(clock.now().timestamp()) + 600,
         )
     response = enter(edge_server, campaign.pk, forged)
@@ -109,7 +124,9 @@ def test_expired_pass_and_pass_for_another_campaign(edge_server: LiveServer) -> 
 def test_missing_idempotency_key_and_body(edge_server: LiveServer) -> None:
     campaign = factories.create_campaign()
     url = f"{edge_server.url}/api/v1/campaigns/{campaign.pk}/entries"
-    assert httpx.post(url, json={"pass": "x"}).json()["code"] == "campaigns.idempotency_key_required"
+    assert (
+        httpx.post(url, json={"pass": "x"}).json()["code"] == "campaigns.idempotency_key_required"
+    )
     response = httpx.post(url, content=b"{", headers={"Idempotency-Key": "a"})
     assert response.status_code == 400
 
@@ -119,7 +136,9 @@ def test_closed_window_and_not_yet_open(edge_server: LiveServer) -> None:
     closed = factories.create_campaign(
         opens_at=now - dt.timedelta(hours=2), closes_at=now - dt.timedelta(seconds=1)
     )
-    later = factories.create_campaign(opens_at=now + dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=2))
+    later = factories.create_campaign(
+        opens_at=now + dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=2)
+    )
     [user] = factories.create_users(1)
     gone = enter(edge_server, closed.pk, factories.pass_for(closed, user))
     assert gone.status_code == 410
@@ -145,7 +164,9 @@ async def _crowd(url: str, tokens: list[str]) -> list[httpx.Response]:
 
         async def one(token: str) -> httpx.Response:
             await start.wait()
-            return await client.post(url, json={"pass": token}, headers={"Idempotency-Key": uuid.uuid4().hex})
+            return await client.post(
+                url, json={"pass": token}, headers={"Idempotency-Key": uuid.uuid4().hex}
+            )
 
         tasks = [asyncio.create_task(one(t)) for t in tokens]
         await asyncio.sleep(0.1)
@@ -153,12 +174,16 @@ async def _crowd(url: str, tokens: list[str]) -> list[httpx.Response]:
         return await asyncio.gather(*tasks)
 
 
-def test_first_come_sells_exactly_the_stock_to_500_concurrent_clients(edge_server: LiveServer) -> None:
+def test_first_come_sells_exactly_the_stock_to_500_concurrent_clients(
+    edge_server: LiveServer,
+) -> None:
     stock = 137
     campaign = factories.create_campaign(tiers=[factories.services.TierSpec(500, stock)])
     users = factories.create_users(500)
     tokens = [factories.pass_for(campaign, u) for u in users]
-    responses = asyncio.run(_crowd(f"{edge_server.url}/api/v1/campaigns/{campaign.pk}/entries", tokens))
+    responses = asyncio.run(
+        _crowd(f"{edge_server.url}/api/v1/campaigns/{campaign.pk}/entries", tokens)
+    )
     codes = [r.status_code for r in responses]
     assert set(codes) <= {201, 410}, sorted(set(codes))
     acked = {r.json()["entry_id"] for r in responses if r.status_code == 201}
@@ -176,10 +201,14 @@ def test_first_come_sells_exactly_the_stock_to_500_concurrent_clients(edge_serve
 
 
 def test_over_capacity_gets_a_waiting_room_ticket_not_a_timeout(tight_server: LiveServer) -> None:
-    campaign = factories.create_campaign(kind=Kind.LOTTERY, tiers=[factories.services.TierSpec(100, 1)])
+    campaign = factories.create_campaign(
+        kind=Kind.LOTTERY, tiers=[factories.services.TierSpec(100, 1)]
+    )
     users = factories.create_users(30)
     tokens = [factories.pass_for(campaign, u) for u in users]
-    responses = asyncio.run(_crowd(f"{tight_server.url}/api/v1/campaigns/{campaign.pk}/entries", tokens))
+    responses = asyncio.run(
+        _crowd(f"{tight_server.url}/api/v1/campaigns/{campaign.pk}/entries", tokens)
+    )
     shed = [r for r in responses if r.status_code in (429, 503)]
     assert shed, [r.status_code for r in responses]
     for response in shed:

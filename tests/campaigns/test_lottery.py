@@ -19,9 +19,15 @@ def ids(n: int) -> list[str]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(seed=st.binary(min_size=32, max_size=32), root=st.binary(min_size=32, max_size=32),
-       size=st.integers(1, 500), winners=st.integers(0, 600))
-def test_choose_picks_distinct_leaves_in_range(seed: bytes, root: bytes, size: int, winners: int) -> None:
+@given(
+    seed=st.binary(min_size=32, max_size=32),
+    root=st.binary(min_size=32, max_size=32),
+    size=st.integers(1, 500),
+    winners=st.integers(0, 600),
+)
+def test_choose_picks_distinct_leaves_in_range(
+    seed: bytes, root: bytes, size: int, winners: int
+) -> None:
     chosen = lottery.choose(seed, root, size, winners)
     assert len(chosen) == min(size, winners)
     assert len(set(chosen)) == len(chosen)
@@ -61,8 +67,13 @@ def _published(n: int = 40) -> lottery.Published:
     root = lottery.ledger_root(9, ledger)
     drawn = lottery.award(lottery.choose(seed, root, n, 5), TIERS)
     return lottery.Published(
-        campaign_id=9, seed_hash=lottery.seed_hash(seed), seed=seed.hex(), entry_count=n,
-        merkle_root=root.hex(), ledger=ledger, tiers=TIERS,
+        campaign_id=9,
+        seed_hash=lottery.seed_hash(seed),
+        seed=seed.hex(),
+        entry_count=n,
+        merkle_root=root.hex(),
+        ledger=ledger,
+        tiers=TIERS,
         winners=[(ledger[i], t.rank, t.amount_fen) for i, t in drawn],
     )
 

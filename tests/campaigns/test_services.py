@@ -33,16 +33,46 @@ def test_age_on() -> None:
 @pytest.mark.parametrize(
     ("rules", "person", "reason"),
     [
-        (policies.Rules(2, (), None, None), policies.Person(1, "510114", None), "campaigns.assurance_too_low"),
-        (policies.Rules(2, ("5101",), None, None), policies.Person(2, "310101", None), "campaigns.region_not_eligible"),
-        (policies.Rules(2, ("5101",), None, None), policies.Person(2, None, None), "campaigns.region_not_eligible"),
-        (policies.Rules(0, (), 18, None), policies.Person(2, "510114", dt.date(2010, 1, 1)), "campaigns.too_young"),
-        (policies.Rules(0, (), None, 60), policies.Person(2, "510114", dt.date(1950, 1, 1)), "campaigns.too_old"),
-        (policies.Rules(0, (), 18, None), policies.Person(2, "510114", None), "campaigns.age_unknown"),
-        (policies.Rules(2, ("51",), 18, 60), policies.Person(2, "510114", dt.date(2001, 5, 7)), None),
+        (
+            policies.Rules(2, (), None, None),
+            policies.Person(1, "510114", None),
+            "campaigns.assurance_too_low",
+        ),
+        (
+            policies.Rules(2, ("5101",), None, None),
+            policies.Person(2, "310101", None),
+            "campaigns.region_not_eligible",
+        ),
+        (
+            policies.Rules(2, ("5101",), None, None),
+            policies.Person(2, None, None),
+            "campaigns.region_not_eligible",
+        ),
+        (
+            policies.Rules(0, (), 18, None),
+            policies.Person(2, "510114", dt.date(2010, 1, 1)),
+            "campaigns.too_young",
+        ),
+        (
+            policies.Rules(0, (), None, 60),
+            policies.Person(2, "510114", dt.date(1950, 1, 1)),
+            "campaigns.too_old",
+        ),
+        (
+            policies.Rules(0, (), 18, None),
+            policies.Person(2, "510114", None),
+            "campaigns.age_unknown",
+        ),
+        (
+            policies.Rules(2, ("51",), 18, 60),
+            policies.Person(2, "510114", dt.date(2001, 5, 7)),
+            None,
+        ),
     ],
 )
-def test_eligibility_rules(rules: policies.Rules, person: policies.Person, reason: str | None) -> None:
+def test_eligibility_rules(
+    rules: policies.Rules, person: policies.Person, reason: str | None
+) -> None:
     assert policies.refusal(rules, person, on=dt.date(2021, 2, 24)) == reason
 
 
@@ -80,7 +110,9 @@ def test_pass_expiry_and_closed_window() -> None:
 @pytest.mark.django_db
 def test_pass_lasts_from_the_opening_when_issued_before_it() -> None:
     now = clock.now()
-    campaign = factories.create_campaign(opens_at=now + dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=3))
+    campaign = factories.create_campaign(
+        opens_at=now + dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=3)
+    )
     [user] = factories.create_users(1)
     issued = services.issue_pass(user=user, campaign_id=campaign.pk)
     assert issued.expires_at > campaign.opens_at
@@ -90,7 +122,9 @@ def test_pass_lasts_from_the_opening_when_issued_before_it() -> None:
 def test_no_pass_for_someone_who_already_entered() -> None:
     campaign = factories.create_campaign()
     [user] = factories.create_users(1)
-    Entry.objects.create(campaign=campaign, user=user, entry_id="a" * 32, idempotency_key="k", created_at=clock.now())
+    Entry.objects.create(
+        campaign=campaign, user=user, entry_id="a" * 32, idempotency_key="k", created_at=clock.now()
+    )
     with pytest.raises(DomainError) as dup:
         services.issue_pass(user=user, campaign_id=campaign.pk)
     assert dup.value.code == "campaigns.already_entered"
@@ -107,7 +141,9 @@ def _lottery_with_entries(n: int) -> Campaign:
     )
     users = factories.create_users(n)
     Entry.objects.bulk_create(
-        Entry(campaign=campaign, user=u, entry_id=f"{i:032x}", idempotency_key=str(i), created_at=now)
+        Entry(
+            campaign=campaign, user=u, entry_id=f"{i:032x}", idempotency_key=str(i), created_at=now
+        )
         for i, u in enumerate(users)
     )
     return campaign
@@ -119,7 +155,9 @@ def test_close_publishes_root_and_draw_is_reproducible_and_verifies() -> None:
     seed_hash_before = campaign.seed_hash
     closed = services.close(campaign_id=campaign.pk)
     assert closed.entry_count == 25
-    assert closed.merkle_root == lottery.ledger_root(campaign.pk, selectors.ledger(campaign.pk)).hex()
+    assert (
+        closed.merkle_root == lottery.ledger_root(campaign.pk, selectors.ledger(campaign.pk)).hex()
+    )
     assert closed.revealed_seed == ""
     drawn = services.draw(campaign_id=campaign.pk)
     assert lottery.seed_hash(bytes.fromhex(drawn.revealed_seed)) == seed_hash_before
@@ -161,8 +199,11 @@ def test_entrant_inclusion_proof() -> None:
     assert entry is not None
     mine = selectors.my_entry(user=entry.user, campaign_id=campaign.pk)
     c = selectors.campaign(campaign.pk)
-    assert mine.leaf_index is not None and mine.tree_size == 9
-    assert lottery.verify_inclusion(campaign.pk, entry.entry_id, mine.leaf_index, 9, mine.proof, c.merkle_root)
+    assert mine.leaf_index is not None
+    assert mine.tree_size == 9
+    assert lottery.verify_inclusion(
+        campaign.pk, entry.entry_id, mine.leaf_index, 9, mine.proof, c.merkle_root
+    )
 
 
 @pytest.mark.django_db
@@ -170,9 +211,13 @@ def test_results_are_events_for_each_entrant(monkeypatch: pytest.MonkeyPatch) ->
     from citizencloud.kernel import events
 
     sent: list[tuple[str, dict[str, object]]] = []
-    monkeypatch.setattr(events, "subscribers", lambda name: ["x"] if name == "campaigns.result" else [])
+    monkeypatch.setattr(
+        events, "subscribers", lambda name: ["x"] if name == "campaigns.result" else []
+    )
     real_emit = events.emit
-    monkeypatch.setattr(events, "emit", lambda name, **p: sent.append((name, p)) or real_emit(name, **p))
+    monkeypatch.setattr(
+        events, "emit", lambda name, **p: sent.append((name, p)) or real_emit(name, **p)
+    )
     campaign = _lottery_with_entries(7)
     services.close(campaign_id=campaign.pk)
     services.draw(campaign_id=campaign.pk)

@@ -73,5 +73,5 @@ class Admission:
         return Ticket(number=number, position=position, wait_seconds=wait, retry_after=retry)
 
     def position(self, number: int) -> int:
-        """How many people are ahead of ticket ``number`` (estimate, never below 1 while it waits)."""
+        """How many are ahead of ticket ``number`` (an estimate; at least 1 while it waits)."""
         return max(1, number - self.admitted_total)

@@ -24,7 +24,9 @@ def seed() -> list[demo.DemoAccount]:
             draw_at=opens + dt.timedelta(hours=42),
             regions=["51"],
             description="4000 万元，两档：178 元 × 138,805 个，238 元 × 64,255 个，共 203,060 个。",
-            description_en="40 million yuan in two tiers: 138,805 × 178 yuan and 64,255 × 238 yuan.",
+            description_en=(
+                "40 million yuan in two tiers: 138,805 × 178 yuan and 64,255 × 238 yuan."
+            ),
             tiers=[services.TierSpec(17800, 138_805), services.TierSpec(23800, 64_255)],
         )
     if not Campaign.objects.filter(slug="swimming-pool-passes").exists():

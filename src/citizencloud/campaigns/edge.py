@@ -60,16 +60,22 @@ class CachedCampaign:
 
 @dataclass
 class Runtime:
-    store: store.Store
+    writes: store.Store
     reads: store.Store
     verifier: passes.Verifier
     signer: Any
     key_id: str
     config: Config
     gate: admission.Admission
-    writer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "campaign-writer"))
-    reader: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "campaign-reader"))
-    pending: list[tuple[store.EntryRequest, asyncio.Future[store.Outcome]]] = field(default_factory=list)
+    writer: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, "campaign-writer")
+    )
+    reader: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, "campaign-reader")
+    )
+    pending: list[tuple[store.EntryRequest, asyncio.Future[store.Outcome]]] = field(
+        default_factory=list
+    )
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     writer_task: asyncio.Task[None] | None = None
     campaigns: dict[int, CachedCampaign] = field(default_factory=dict)
@@ -100,7 +106,7 @@ def _build_runtime() -> Runtime:
         batch_max=settings.CAMPAIGN_BATCH_MAX,
     )
     return Runtime(
-        store=store.from_settings(settings.DATABASES["default"]),
+        writes=store.from_settings(settings.DATABASES["default"]),
         reads=store.from_settings(settings.DATABASES["default"]),
         verifier=passes.Verifier(signing.trusted_public_keys()),
         signer=key.private,
@@ -126,7 +132,12 @@ async def runtime() -> Runtime:
 
 
 async def _reply(
-    send: Send, status: int, body: dict[str, Any], *, problem: bool, headers: list[tuple[bytes, bytes]] = ()  # type: ignore[assignment]
+    send: Send,
+    status: int,
+    body: dict[str, Any],
+    *,
+    problem: bool,
+    headers: list[tuple[bytes, bytes]] = (),  # type: ignore[assignment]
 ) -> None:
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     content_type = b"application/problem+json" if problem else b"application/json"
@@ -202,9 +213,9 @@ async def _writer(rt: Runtime) -> None:
             continue
         try:
             outcomes = await loop.run_in_executor(
-                rt.writer, rt.store.write, [request for request, _ in batch]
+                rt.writer, rt.writes.write, [request for request, _ in batch]
             )
-        except Exception as error:  # noqa: BLE001 — every waiter must hear about it
+        except Exception as error:
             log.exception("campaign batch failed", extra={"entries": len(batch)})
             for _, future in batch:
                 if not future.done():
@@ -282,7 +293,10 @@ async def _shed(send: Send, scope: Scope, rt: Runtime, campaign_id: int, verdict
         status,
         code,
         title,
-        detail="Please wait; your place is kept. Entering later in the window does not change your odds.",
+        detail=(
+            "Please wait; your place is kept. "
+            "Entering later in the window does not change your odds."
+        ),
         waiting_room={
             "ticket": ticket.number,
             "position": ticket.position,
@@ -297,8 +311,14 @@ async def entries(scope: Scope, receive: Receive, send: Send) -> None:
     """``POST /api/v1/campaigns/{id}/entries``."""
     campaign_id = int(scope["path_params"]["campaign_id"])
     if scope["method"] != "POST":
-        await _problem(send, scope, 405, "request.method_not_allowed", "Method not allowed",
-                       headers=[(b"allow", b"POST")])
+        await _problem(
+            send,
+            scope,
+            405,
+            "request.method_not_allowed",
+            "Method not allowed",
+            headers=[(b"allow", b"POST")],
+        )
         return
     rt = _runtime or await runtime()
     verdict = rt.gate.enter(time.monotonic())
@@ -314,8 +334,13 @@ async def entries(scope: Scope, receive: Receive, send: Send) -> None:
 async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campaign_id: int) -> None:
     key = _header(scope, b"idempotency-key")
     if not key or len(key) > 255:
-        await _problem(send, scope, 400, "campaigns.idempotency_key_required",
-                       "An Idempotency-Key header (1–255 characters) is required")
+        await _problem(
+            send,
+            scope,
+            400,
+            "campaigns.idempotency_key_required",
+            "An Idempotency-Key header (1–255 characters) is required",
+        )
         return
     body = await _read_body(receive)
     try:
@@ -323,19 +348,28 @@ async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campai
     except (ValueError, KeyError, TypeError):
         token = None
     if not isinstance(token, str):
-        await _problem(send, scope, 400, "campaigns.pass_required", 'The body must be {"pass": "…"}')
+        await _problem(
+            send, scope, 400, "campaigns.pass_required", 'The body must be {"pass": "…"}'
+        )
         return
     now = clock.now()
     try:
         claims = rt.verifier.verify(token, now=int(now.timestamp()))
     except passes.InvalidPass as error:
         code = "campaigns.pass_expired" if error.reason == "expired" else "campaigns.pass_invalid"
-        await _problem(send, scope, 401, code, "The campaign pass is not valid",
-                       headers=[(b"www-authenticate", b'CampaignPass realm="campaigns"')])
+        await _problem(
+            send,
+            scope,
+            401,
+            code,
+            "The campaign pass is not valid",
+            headers=[(b"www-authenticate", b'CampaignPass realm="campaigns"')],
+        )
         return
     if claims.campaign_id != campaign_id:
-        await _problem(send, scope, 403, "campaigns.pass_other_campaign",
-                       "This pass is for another campaign")
+        await _problem(
+            send, scope, 403, "campaigns.pass_other_campaign", "This pass is for another campaign"
+        )
         return
     cached = await _campaign(rt, campaign_id)
     if cached is None:
@@ -344,9 +378,15 @@ async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campai
     info = cached.info
     if now < info.opens_at:
         wait = int((info.opens_at - now).total_seconds()) + 1
-        await _problem(send, scope, 409, "campaigns.not_open", "Registration has not opened yet",
-                       opens_at=info.opens_at.isoformat(),
-                       headers=[(b"retry-after", str(min(wait, 3600)).encode())])
+        await _problem(
+            send,
+            scope,
+            409,
+            "campaigns.not_open",
+            "Registration has not opened yet",
+            opens_at=info.opens_at.isoformat(),
+            headers=[(b"retry-after", str(min(wait, 3600)).encode())],
+        )
         return
     if cached.sold_out and cached.entrants is not None:
         await _answer_final(send, scope, rt, campaign_id, claims.user_id, key, cached.entrants)
@@ -366,8 +406,14 @@ async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campai
         try:
             outcome = await _submit(rt, request)
         except Exception:  # noqa: BLE001 — the batch failed: nothing was acknowledged
-            await _problem(send, scope, 503, "campaigns.write_failed", "Please try again",
-                           headers=[(b"retry-after", str(random.randint(1, 3)).encode())])
+            await _problem(
+                send,
+                scope,
+                503,
+                "campaigns.write_failed",
+                "Please try again",
+                headers=[(b"retry-after", str(random.randint(1, 3)).encode())],  # noqa: S311
+            )
             return
     if outcome.status == store.SOLD_OUT and not cached.sold_out:
         cached.sold_out = True
@@ -376,7 +422,12 @@ async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campai
 
 
 async def _answer_final(
-    send: Send, scope: Scope, rt: Runtime, campaign_id: int, user_id: int, key: str,
+    send: Send,
+    scope: Scope,
+    rt: Runtime,
+    campaign_id: int,
+    user_id: int,
+    key: str,
     entrants: dict[int, tuple[str, str, str]],
 ) -> None:
     known = entrants.get(user_id)
@@ -395,18 +446,27 @@ def _parse(text: str) -> Any:
     return dt.datetime.fromisoformat(text)
 
 
-async def _answer(send: Send, scope: Scope, rt: Runtime, campaign_id: int, outcome: store.Outcome) -> None:
+async def _answer(
+    send: Send, scope: Scope, rt: Runtime, campaign_id: int, outcome: store.Outcome
+) -> None:
     if outcome.status in (store.CREATED, store.REPLAYED):
-        assert outcome.created_at is not None
-        created = outcome.created_at.isoformat()
-        headers = [(b"location", f"/api/v1/campaigns/{campaign_id}/entries/{outcome.entry_id}".encode())]
+        created = outcome.created_at.isoformat() if outcome.created_at else ""
+        headers = [
+            (b"location", f"/api/v1/campaigns/{campaign_id}/entries/{outcome.entry_id}".encode())
+        ]
         if outcome.status == store.REPLAYED:
             headers.append((b"idempotent-replayed", b"true"))
-        await _reply(send, 201, _created_body(rt, campaign_id, outcome.entry_id, created),
-                     problem=False, headers=headers)
+        await _reply(
+            send,
+            201,
+            _created_body(rt, campaign_id, outcome.entry_id, created),
+            problem=False,
+            headers=headers,
+        )
     elif outcome.status == store.DUPLICATE:
-        await _problem(send, scope, 409, "campaigns.already_entered",
-                       "You have already entered this campaign")
+        await _problem(
+            send, scope, 409, "campaigns.already_entered", "You have already entered this campaign"
+        )
     elif outcome.status == store.SOLD_OUT:
         await _problem(send, scope, 410, "campaigns.sold_out", "Sold out")
     elif outcome.status == store.CLOSED:
@@ -415,7 +475,7 @@ async def _answer(send: Send, scope: Scope, rt: Runtime, campaign_id: int, outco
         await _problem(send, scope, 404, "campaigns.not_found", "No such campaign")
 
 
-# --- the waiting room ------------------------------------------------------------------------------
+# --- the waiting room --------------------------------------------------------------------------
 
 _WAITING_HTML = """<!doctype html>
 <html lang="zh-Hans"><head><meta charset="utf-8">
@@ -426,9 +486,7 @@ _WAITING_HTML = """<!doctype html>
 <script src="/static/vendor/htmx/htmx.min.js" defer></script>
 </head><body><main class="container">
 <h1>排队中 <small lang="en">Waiting room</small></h1>
-<div id="position" hx-get="{self_url}&amp;partial=1" hx-trigger="every {refresh}s" hx-swap="outerHTML">
 {fragment}
-</div>
 <p>登记期内任何时间登记，中签机会相同；请不要反复刷新。</p>
 <p lang="en">Registering at any time in the window gives equal odds; there is no need to hurry.</p>
 <p><a href="/campaigns/{campaign_id}/">返回活动页 · Back to the campaign</a></p>
@@ -456,14 +514,18 @@ async def waiting_room(scope: Scope, receive: Receive, send: Send) -> None:
     rt = _runtime or await runtime()
     position = rt.gate.position(number) if number > rt.gate.admitted_total else 0
     wait = max(1, round(position / max(rt.config.rate, 1.0)))
-    refresh = random.randint(3, 8) + min(wait, 30)
-    fragment = _FRAGMENT.format(position=position, wait=wait)
+    refresh = random.randint(3, 8) + min(wait, 30)  # noqa: S311 (jitter spreads the polls)
+    self_url = f"/campaigns/{campaign_id}/waiting-room?ticket={number}"
+    fragment = (
+        f'<div id="position" hx-get="{self_url}&amp;partial=1" hx-trigger="every {refresh}s" '
+        f'hx-swap="outerHTML">{_FRAGMENT.format(position=position, wait=wait)}</div>'
+    )
     if query.get("partial"):
-        html = f'<div id="position" hx-get="/campaigns/{campaign_id}/waiting-room?ticket={number}&amp;partial=1" hx-trigger="every {refresh}s" hx-swap="outerHTML">{fragment}</div>'
+        html = fragment
     else:
         html = _WAITING_HTML.format(
             refresh=refresh,
-            self_url=f"/campaigns/{campaign_id}/waiting-room?ticket={number}",
+            self_url=self_url,
             fragment=fragment,
             campaign_id=campaign_id,
         )
@@ -477,9 +539,11 @@ async def waiting_room(scope: Scope, receive: Receive, send: Send) -> None:
                 (b"content-length", str(len(payload)).encode()),
                 (b"cache-control", b"no-store"),
                 (b"x-content-type-options", b"nosniff"),
-                (b"content-security-policy",
-                 b"default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
-                 b"base-uri 'self'; frame-ancestors 'none'"),
+                (
+                    b"content-security-policy",
+                    b"default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+                    b"base-uri 'self'; frame-ancestors 'none'",
+                ),
             ],
         }
     )

@@ -124,10 +124,15 @@ def verify(p: Published) -> list[str]:
     return problems
 
 
-def verify_inclusion(campaign_id: int, entry_id: str, index: int, size: int, proof: Sequence[str], root: str) -> bool:
+def verify_inclusion(
+    campaign_id: int, entry_id: str, index: int, size: int, proof: Sequence[str], root: str
+) -> bool:
     """Whether ``entry_id`` is leaf ``index`` of the tree of ``size`` leaves with ``root``."""
     leaf = merkle.leaf_hash(leaf_data(campaign_id, entry_id))
     try:
-        return merkle.root_from_inclusion(leaf, index, size, [bytes.fromhex(h) for h in proof]).hex() == root
+        return (
+            merkle.root_from_inclusion(leaf, index, size, [bytes.fromhex(h) for h in proof]).hex()
+            == root
+        )
     except ValueError:
         return False

@@ -57,8 +57,12 @@ class Campaign(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(remaining__gte=0), name="campaign_stock_not_negative"),
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="campaign_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0), name="campaign_stock_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="campaign_window_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,7 +81,9 @@ class PrizeTier(models.Model):
         ordering = ["rank"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "rank"], name="prize_tier_rank_unique"),
-            models.CheckConstraint(condition=Q(amount_fen__gt=0) & Q(count__gt=0), name="prize_tier_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gt=0) & Q(count__gt=0), name="prize_tier_positive"
+            ),
         ]
 
     def __str__(self) -> str:

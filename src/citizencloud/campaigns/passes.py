@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-PASS_PREFIX = "cp1."
-PASS_CONTEXT = "citizencloud/campaign-pass/v1"
+PASS_PREFIX = "cp1."  # noqa: S105 (a format tag, not a secret)
+PASS_CONTEXT = "citizencloud/campaign-pass/v1"  # noqa: S105
 RECEIPT_CONTEXT = "citizencloud/campaign-receipt/v1"
 MAX_PASS_LENGTH = 400
 

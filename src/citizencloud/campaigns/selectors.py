@@ -41,7 +41,9 @@ def rules(c: Campaign) -> policies.Rules:
 def ledger(campaign_id: int) -> list[str]:
     """The entry ids in ledger order (ascending), as published after closing."""
     return list(
-        Entry.objects.filter(campaign_id=campaign_id).order_by("entry_id").values_list("entry_id", flat=True)
+        Entry.objects.filter(campaign_id=campaign_id)
+        .order_by("entry_id")
+        .values_list("entry_id", flat=True)
     )
 
 
@@ -52,7 +54,7 @@ def winners(campaign_id: int) -> list[tuple[str, int, int]]:
         .order_by("prize_rank", "entry_id")
         .values_list("entry_id", "prize_rank", "prize_fen")
     )
-    return [(str(e), int(r), int(f)) for e, r, f in rows]
+    return [(str(e), int(r or 0), int(f or 0)) for e, r, f in rows]
 
 
 @dataclass(frozen=True)

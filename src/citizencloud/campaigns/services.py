@@ -54,11 +54,19 @@ def create_campaign(
         raise DomainError("The window must close after it opens.", code="campaigns.bad_window")
     seed = secrets.token_bytes(32)
     campaign = Campaign(
-        slug=slug, title=title, title_en=title_en, kind=kind,
-        description=description, description_en=description_en,
-        opens_at=opens_at, closes_at=closes_at,
+        slug=slug,
+        title=title,
+        title_en=title_en,
+        kind=kind,
+        description=description,
+        description_en=description_en,
+        opens_at=opens_at,
+        closes_at=closes_at,
         draw_at=draw_at if kind == Kind.LOTTERY else None,
-        min_assurance=min_assurance, regions=list(regions), min_age=min_age, max_age=max_age,
+        min_assurance=min_assurance,
+        regions=list(regions),
+        min_age=min_age,
+        max_age=max_age,
         remaining=tiers[0].count if kind == Kind.FIRST_COME else 0,
         seed=seed.hex() if kind == Kind.LOTTERY else None,
         seed_hash=lottery.seed_hash(seed) if kind == Kind.LOTTERY else "",
@@ -95,9 +103,7 @@ def issue_pass(*, user: User, campaign_id: int) -> IssuedPass:
         raise Gone("Registration is closed.")
     if now < campaign.opens_at - dt.timedelta(seconds=settings.CAMPAIGN_PASS_LEAD_SECONDS):
         raise Conflict("Passes are not issued yet.", code="campaigns.not_open")
-    reason = policies.refusal(
-        selectors.rules(campaign), _person(user), on=campaign.opens_at.date()
-    )
+    reason = policies.refusal(selectors.rules(campaign), _person(user), on=campaign.opens_at.date())
     if reason is not None:
         raise PermissionDenied("You are not eligible for this campaign.", code=reason)
     if Entry.objects.filter(campaign=campaign, user=user).exists():
@@ -106,7 +112,10 @@ def issue_pass(*, user: User, campaign_id: int) -> IssuedPass:
     expires = min(start + dt.timedelta(seconds=settings.CAMPAIGN_PASS_SECONDS), campaign.closes_at)
     key = signing.current()
     token = passes.issue(
-        key.private, key.key_id, campaign_id=campaign.pk, user_id=user.pk,
+        key.private,
+        key.key_id,
+        campaign_id=campaign.pk,
+        user_id=user.pk,
         expires_at=int(expires.timestamp()),
     )
     return IssuedPass(token=token, expires_at=expires, campaign_id=campaign.pk)
@@ -124,7 +133,9 @@ def close(*, campaign_id: int) -> Campaign:
         raise Conflict("The window has not closed yet.", code="campaigns.still_open")
     # The conditional update takes the campaign row (and, on SQLite, the write lock) first:
     # hot-path batches that commit after it see closed_at and accept nothing more.
-    Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(closed_at=now, updated_at=now)
+    Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(
+        closed_at=now, updated_at=now
+    )
     ids = selectors.ledger(campaign.pk)
     root = lottery.ledger_root(campaign.pk, ids)
     Campaign.objects.filter(pk=campaign.pk).update(
@@ -132,9 +143,13 @@ def close(*, campaign_id: int) -> Campaign:
     )
     if campaign.kind == Kind.FIRST_COME:
         tier = campaign.tiers.get()
-        Entry.objects.filter(campaign=campaign).update(prize_rank=tier.rank, prize_fen=tier.amount_fen)
+        Entry.objects.filter(campaign=campaign).update(
+            prize_rank=tier.rank, prize_fen=tier.amount_fen
+        )
         _announce_results(campaign.pk)
-    events.emit("campaigns.closed", campaign_id=campaign.pk, entry_count=len(ids), merkle_root=root.hex())
+    events.emit(
+        "campaigns.closed", campaign_id=campaign.pk, entry_count=len(ids), merkle_root=root.hex()
+    )
     audit.record(action="campaigns.closed", target=campaign, details={"entries": len(ids)})
     return selectors.campaign(campaign.pk)
 
@@ -155,7 +170,9 @@ def draw(*, campaign_id: int) -> Campaign:
     ids = selectors.ledger(campaign.pk)
     tiers = [lottery.Tier(t.rank, t.amount_fen, t.count) for t in campaign.tiers.all()]
     winners = lottery.award(
-        lottery.choose(seed, bytes.fromhex(campaign.merkle_root), len(ids), sum(t.count for t in tiers)),
+        lottery.choose(
+            seed, bytes.fromhex(campaign.merkle_root), len(ids), sum(t.count for t in tiers)
+        ),
         tiers,
     )
     by_rank: dict[int, list[str]] = {}
@@ -164,9 +181,9 @@ def draw(*, campaign_id: int) -> Campaign:
     for tier in tiers:
         chosen = by_rank.get(tier.rank, [])
         for start in range(0, len(chosen), 5000):
-            Entry.objects.filter(campaign=campaign, entry_id__in=chosen[start : start + 5000]).update(
-                prize_rank=tier.rank, prize_fen=tier.amount_fen
-            )
+            Entry.objects.filter(
+                campaign=campaign, entry_id__in=chosen[start : start + 5000]
+            ).update(prize_rank=tier.rank, prize_fen=tier.amount_fen)
     updated = Campaign.objects.filter(pk=campaign.pk, drawn_at__isnull=True).update(
         revealed_seed=seed.hex(), drawn_at=now, updated_at=now
     )
@@ -186,8 +203,13 @@ def _announce_results(campaign_id: int) -> None:
     )
     for user_id, entry_id, rank, fen in rows.iterator(chunk_size=2000):
         events.emit(
-            "campaigns.result", campaign_id=campaign_id, user_id=user_id, entry_id=entry_id,
-            won=rank is not None, prize_rank=rank, prize_fen=fen,
+            "campaigns.result",
+            campaign_id=campaign_id,
+            user_id=user_id,
+            entry_id=entry_id,
+            won=rank is not None,
+            prize_rank=rank,
+            prize_fen=fen,
         )
 
 

@@ -84,7 +84,9 @@ _ENTRANTS = (
     "SELECT user_id, entry_id, idempotency_key, created_at FROM campaigns_entry "
     "WHERE campaign_id = {p}"
 )
-_TAKE_ONE = "UPDATE campaigns_campaign SET remaining = remaining - 1 WHERE id = {p} AND remaining > 0"
+_TAKE_ONE = (
+    "UPDATE campaigns_campaign SET remaining = remaining - 1 WHERE id = {p} AND remaining > 0"
+)
 _UNDO = "DELETE FROM campaigns_entry WHERE id = {p}"
 
 
@@ -129,7 +131,8 @@ class _SqlStore:
         return value
 
     def _from_db(self, value: Any) -> dt.datetime:
-        assert isinstance(value, dt.datetime)
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
         return value
 
     def _info(self, row: Sequence[Any]) -> CampaignInfo:
@@ -181,7 +184,9 @@ class SqliteStore(_SqlStore):
 
     def __init__(self, path: str, *, timeout: float = 20.0) -> None:
         super().__init__()
-        self.conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        self.conn = sqlite3.connect(
+            path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
         for pragma in (
             "journal_mode=WAL",
             "synchronous=FULL",
@@ -253,7 +258,9 @@ def from_settings(database: dict[str, Any]) -> Store:
     """A store for Django's ``DATABASES['default']`` (read once at edge start-up)."""
     engine = database["ENGINE"]
     if engine == "django.db.backends.sqlite3":
-        return SqliteStore(str(database["NAME"]), timeout=float(database.get("OPTIONS", {}).get("timeout", 20)))
+        return SqliteStore(
+            str(database["NAME"]), timeout=float(database.get("OPTIONS", {}).get("timeout", 20))
+        )
     if engine == "django.db.backends.postgresql":
         import psycopg
 
@@ -266,7 +273,9 @@ def from_settings(database: dict[str, Any]) -> Store:
         }
 
         def connect() -> Any:
-            return psycopg.connect(**{k: v for k, v in kwargs.items() if v is not None}, autocommit=True)
+            return psycopg.connect(
+                **{k: v for k, v in kwargs.items() if v is not None}, autocommit=True
+            )
 
         return PostgresStore(connect)
     raise ValueError(f"no campaign store for {engine}")

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,66 +17,132 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('title_en', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('description_en', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('lottery', 'Lottery'), ('first_come', 'First come, first served')], max_length=16)),
-                ('opens_at', models.DateTimeField()),
-                ('closes_at', models.DateTimeField()),
-                ('draw_at', models.DateTimeField(blank=True, null=True)),
-                ('min_assurance', models.PositiveSmallIntegerField(default=2)),
-                ('regions', models.JSONField(blank=True, default=list)),
-                ('min_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('max_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('remaining', models.BigIntegerField(default=0)),
-                ('seed', citizencloud.kernel.crypto.EncryptedField(blank=True, null=True)),
-                ('seed_hash', models.CharField(blank=True, max_length=64)),
-                ('revealed_seed', models.CharField(blank=True, max_length=64)),
-                ('entry_count', models.BigIntegerField(blank=True, null=True)),
-                ('merkle_root', models.CharField(blank=True, max_length=64)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('drawn_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('updated_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("title_en", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("description_en", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lottery", "Lottery"),
+                            ("first_come", "First come, first served"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("opens_at", models.DateTimeField()),
+                ("closes_at", models.DateTimeField()),
+                ("draw_at", models.DateTimeField(blank=True, null=True)),
+                ("min_assurance", models.PositiveSmallIntegerField(default=2)),
+                ("regions", models.JSONField(blank=True, default=list)),
+                ("min_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("max_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("remaining", models.BigIntegerField(default=0)),
+                ("seed", citizencloud.kernel.crypto.EncryptedField(blank=True, null=True)),
+                ("seed_hash", models.CharField(blank=True, max_length=64)),
+                ("revealed_seed", models.CharField(blank=True, max_length=64)),
+                ("entry_count", models.BigIntegerField(blank=True, null=True)),
+                ("merkle_root", models.CharField(blank=True, max_length=64)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("drawn_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("updated_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('remaining__gte', 0)), name='campaign_stock_not_negative'), models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='campaign_window_ordered')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("remaining__gte", 0)),
+                        name="campaign_stock_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("closes_at__gt", models.F("opens_at"))),
+                        name="campaign_window_ordered",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_id', models.CharField(max_length=32, unique=True)),
-                ('idempotency_key', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField()),
-                ('prize_rank', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('prize_fen', models.BigIntegerField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='campaigns.campaign')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entry_id", models.CharField(max_length=32, unique=True)),
+                ("idempotency_key", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField()),
+                ("prize_rank", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("prize_fen", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'user'), name='entry_one_per_person')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "user"), name="entry_one_per_person"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PrizeTier',
+            name="PrizeTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('amount_fen', models.BigIntegerField()),
-                ('count', models.BigIntegerField()),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("amount_fen", models.BigIntegerField()),
+                ("count", models.BigIntegerField()),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiers",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rank'],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'rank'), name='prize_tier_rank_unique'), models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0), ('count__gt', 0)), name='prize_tier_positive')],
+                "ordering": ["rank"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "rank"), name="prize_tier_rank_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount_fen__gt", 0), ("count__gt", 0)),
+                        name="prize_tier_positive",
+                    ),
+                ],
             },
         ),
     ]

@@ -77,5 +77,18 @@ class Command(BaseCommand):
                 raise CommandError("verification FAILED")
             return
         with transaction.atomic():
-            c = services.close(campaign_id=campaign_id) if action == "close" else services.draw(campaign_id=campaign_id)
-        self.stdout.write(json.dumps({"campaign_id": c.pk, "entry_count": c.entry_count, "merkle_root": c.merkle_root, "seed": c.revealed_seed}))
+            c = (
+                services.close(campaign_id=campaign_id)
+                if action == "close"
+                else services.draw(campaign_id=campaign_id)
+            )
+        self.stdout.write(
+            json.dumps(
+                {
+                    "campaign_id": c.pk,
+                    "entry_count": c.entry_count,
+                    "merkle_root": c.merkle_root,
+                    "seed": c.revealed_seed,
+                }
+            )
+        )
