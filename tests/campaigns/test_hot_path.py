@@ -47,14 +47,14 @@ def test_entry_is_created_with_a_verifiable_receipt(edge_server: LiveServer) -> 
         campaign_id=campaign.pk,
         entry_id=body["entry_id"],
         created_at=body["created_at"],
-        signature=body["receipt"]["signature"],
+        receipt=body["receipt"],
     )
     assert not passes.verify_receipt(
         public,
         campaign_id=campaign.pk,
         entry_id="0" * 32,
         created_at=body["created_at"],
-        signature=body["receipt"]["signature"],
+        receipt=body["receipt"],
     )
 
 
@@ -188,6 +188,18 @@ def test_first_come_sells_exactly_the_stock_to_500_concurrent_clients(
     assert set(codes) <= {201, 410}, sorted(set(codes))
     acked = {r.json()["entry_id"] for r in responses if r.status_code == 201}
     assert len(acked) == stock
+    public = signing.trusted_public_keys()[signing.current().key_id]
+    for r in responses:
+        if r.status_code == 201:
+            body = r.json()
+            assert passes.verify_receipt(
+                public,
+                campaign_id=campaign.pk,
+                entry_id=body["entry_id"],
+                created_at=body["created_at"],
+                receipt=body["receipt"],
+            )
+    assert max(r.json()["receipt"]["batch_size"] for r in responses if r.status_code == 201) > 1
     assert all(r.json()["code"] == "campaigns.sold_out" for r in responses if r.status_code == 410)
     stored = set(Entry.objects.filter(campaign=campaign).values_list("entry_id", flat=True))
     assert stored == acked

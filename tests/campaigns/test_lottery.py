@@ -113,3 +113,40 @@ def test_every_entrant_gets_a_working_inclusion_proof() -> None:
         assert lottery.verify_inclusion(3, entry_id, index, len(ledger), proof, root)
         assert not lottery.verify_inclusion(3, "0" * 32, index, len(ledger), proof, root)
         assert not lottery.verify_inclusion(4, entry_id, index, len(ledger), proof, root)
+
+
+def test_batch_receipts_match_rfc6962_proofs_and_resist_tampering() -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from citizencloud.campaigns import passes
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    for n in (1, 2, 3, 5, 8, 13):
+        statements = [(7, f"{i:032x}", "2021-02-24T00:00:00+00:00") for i in range(n)]
+        receipts = passes.sign_receipts(key, "k", statements)
+        leaves = [merkle.leaf_hash(passes.receipt_message(*s)) for s in statements]
+        for i, receipt in enumerate(receipts):
+            assert receipt["proof"] == [p.hex() for p in merkle.inclusion_proof(leaves, i)]
+            assert passes.verify_receipt(
+                public,
+                campaign_id=7,
+                entry_id=statements[i][1],
+                created_at=statements[i][2],
+                receipt=receipt,
+            )
+            assert not passes.verify_receipt(
+                public,
+                campaign_id=8,
+                entry_id=statements[i][1],
+                created_at=statements[i][2],
+                receipt=receipt,
+            )
+            assert not passes.verify_receipt(
+                public,
+                campaign_id=7,
+                entry_id=statements[i][1],
+                created_at=statements[i][2],
+                receipt={**receipt, "batch_size": n + 1},
+            )

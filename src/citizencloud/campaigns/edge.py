@@ -41,6 +41,9 @@ PROBLEM_BASE = "https://citizencloud.org/problems/"
 log = logging.getLogger("citizencloud.campaigns.edge")
 
 
+Signed = tuple[store.Outcome, dict[str, object] | None]
+
+
 @dataclass
 class Config:
     concurrency: int
@@ -73,9 +76,7 @@ class Runtime:
     reader: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, "campaign-reader")
     )
-    pending: list[tuple[store.EntryRequest, asyncio.Future[store.Outcome]]] = field(
-        default_factory=list
-    )
+    pending: list[tuple[store.EntryRequest, asyncio.Future[Signed]]] = field(default_factory=list)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     writer_task: asyncio.Task[None] | None = None
     campaigns: dict[int, CachedCampaign] = field(default_factory=dict)
@@ -213,7 +214,7 @@ async def _writer(rt: Runtime) -> None:
             continue
         try:
             outcomes = await loop.run_in_executor(
-                rt.writer, rt.writes.write, [request for request, _ in batch]
+                rt.writer, _write_and_sign, rt, [request for request, _ in batch]
             )
         except Exception as error:
             log.exception("campaign batch failed", extra={"entries": len(batch)})
@@ -228,10 +229,32 @@ async def _writer(rt: Runtime) -> None:
                 future.set_result(outcome)
 
 
-async def _submit(rt: Runtime, request: store.EntryRequest) -> store.Outcome:
+def _write_and_sign(rt: Runtime, batch: list[store.EntryRequest]) -> list[Signed]:
+    """Commit the batch, then sign the receipts of what it acknowledged (one signature)."""
+    outcomes = rt.writes.write(batch)
+    return _signed(rt, [(r.campaign_id, o) for r, o in zip(batch, outcomes, strict=True)])
+
+
+def _signed(rt: Runtime, outcomes: list[tuple[int, store.Outcome]]) -> list[Signed]:
+    acked = [i for i, (_, o) in enumerate(outcomes) if o.status in (store.CREATED, store.REPLAYED)]
+    statements = [
+        (outcomes[i][0], outcomes[i][1].entry_id, _iso(outcomes[i][1].created_at)) for i in acked
+    ]
+    receipts = passes.sign_receipts(rt.signer, rt.key_id, statements)
+    result: list[Signed] = [(o, None) for _, o in outcomes]
+    for i, receipt in zip(acked, receipts, strict=True):
+        result[i] = (outcomes[i][1], receipt)
+    return result
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+async def _submit(rt: Runtime, request: store.EntryRequest) -> Signed:
     if rt.writer_task is None or rt.writer_task.done():
         rt.writer_task = asyncio.get_running_loop().create_task(_writer(rt))
-    future: asyncio.Future[store.Outcome] = asyncio.get_running_loop().create_future()
+    future: asyncio.Future[Signed] = asyncio.get_running_loop().create_future()
     rt.pending.append((request, future))
     rt.wakeup.set()
     return await future
@@ -268,10 +291,9 @@ async def _load_entrants(rt: Runtime, cached: CachedCampaign) -> None:
 # --- the handler -------------------------------------------------------------------------------
 
 
-def _created_body(rt: Runtime, campaign_id: int, entry_id: str, created_at: str) -> dict[str, Any]:
-    receipt = passes.sign_receipt(
-        rt.signer, rt.key_id, campaign_id=campaign_id, entry_id=entry_id, created_at=created_at
-    )
+def _created_body(
+    campaign_id: int, entry_id: str, created_at: str, receipt: dict[str, object] | None
+) -> dict[str, Any]:
     return {
         "campaign_id": campaign_id,
         "entry_id": entry_id,
@@ -399,12 +421,13 @@ async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campai
         created_at=now,
     )
     if now >= info.closes_at:
-        outcome = await asyncio.get_running_loop().run_in_executor(
+        found = await asyncio.get_running_loop().run_in_executor(
             rt.reader, rt.reads.lookup, request
         )
+        signed = _signed(rt, [(campaign_id, found)])[0]
     else:
         try:
-            outcome = await _submit(rt, request)
+            signed = await _submit(rt, request)
         except Exception:  # noqa: BLE001 — the batch failed: nothing was acknowledged
             await _problem(
                 send,
@@ -415,10 +438,10 @@ async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campai
                 headers=[(b"retry-after", str(random.randint(1, 3)).encode())],  # noqa: S311
             )
             return
-    if outcome.status == store.SOLD_OUT and not cached.sold_out:
+    if signed[0].status == store.SOLD_OUT and not cached.sold_out:
         cached.sold_out = True
         asyncio.get_running_loop().create_task(_load_entrants(rt, cached))
-    await _answer(send, scope, rt, campaign_id, outcome)
+    await _answer(send, scope, campaign_id, signed)
 
 
 async def _answer_final(
@@ -437,7 +460,7 @@ async def _answer_final(
         outcome = store.Outcome(store.REPLAYED, known[0], _parse(known[2]))
     else:
         outcome = store.Outcome(store.DUPLICATE)
-    await _answer(send, scope, rt, campaign_id, outcome)
+    await _answer(send, scope, campaign_id, _signed(rt, [(campaign_id, outcome)])[0])
 
 
 def _parse(text: str) -> Any:
@@ -446,20 +469,17 @@ def _parse(text: str) -> Any:
     return dt.datetime.fromisoformat(text)
 
 
-async def _answer(
-    send: Send, scope: Scope, rt: Runtime, campaign_id: int, outcome: store.Outcome
-) -> None:
+async def _answer(send: Send, scope: Scope, campaign_id: int, signed: Signed) -> None:
+    outcome, receipt = signed
     if outcome.status in (store.CREATED, store.REPLAYED):
-        created = outcome.created_at.isoformat() if outcome.created_at else ""
-        headers = [
-            (b"location", f"/api/v1/campaigns/{campaign_id}/entries/{outcome.entry_id}".encode())
-        ]
+        created = _iso(outcome.created_at)
+        headers = [(b"location", f"/api/v1/campaigns/{campaign_id}/my-entry".encode())]
         if outcome.status == store.REPLAYED:
             headers.append((b"idempotent-replayed", b"true"))
         await _reply(
             send,
             201,
-            _created_body(rt, campaign_id, outcome.entry_id, created),
+            _created_body(campaign_id, outcome.entry_id, created, receipt),
             problem=False,
             headers=headers,
         )

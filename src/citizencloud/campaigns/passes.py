@@ -6,9 +6,15 @@ and the edge verifies it with the public key ring only, so an edge node holds no
     pass    = "cp1." b64url(payload) "." b64url(signature)
     payload = "citizencloud/campaign-pass/v1|<key id>|<campaign id>|<user id>|<expires unix>"
 
-A receipt is the signed statement the client keeps after a 201:
+A receipt is what the client keeps after a 201. The entries acknowledged together (one group
+commit) are signed together: their receipt messages are the leaves of an RFC 6962 Merkle tree
+and the platform signs the tree's root once; each receipt carries its inclusion proof.
 
-    message = "citizencloud/campaign-receipt/v1|<campaign id>|<entry id>|<created at ISO>"
+    message   = "citizencloud/campaign-receipt/v1|<campaign id>|<entry id>|<created at ISO>"
+    signed    = "citizencloud/campaign-receipt-batch/v1|<root hex>|<batch size>"
+    receipt   = {key_id, batch_root, batch_size, index, proof: [hex…], signature}
+
+One Ed25519 signature per batch instead of one per entry (~40 µs each on this machine).
 """
 
 from __future__ import annotations
@@ -20,9 +26,12 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from citizencloud.kernel import merkle
+
 PASS_PREFIX = "cp1."  # noqa: S105 (a format tag, not a secret)
 PASS_CONTEXT = "citizencloud/campaign-pass/v1"  # noqa: S105
 RECEIPT_CONTEXT = "citizencloud/campaign-receipt/v1"
+RECEIPT_BATCH_CONTEXT = "citizencloud/campaign-receipt-batch/v1"
 MAX_PASS_LENGTH = 400
 
 
@@ -91,21 +100,63 @@ def receipt_message(campaign_id: int, entry_id: str, created_at: str) -> bytes:
     return f"{RECEIPT_CONTEXT}|{campaign_id}|{entry_id}|{created_at}".encode()
 
 
-def sign_receipt(
-    private: Ed25519PrivateKey, key_id: str, *, campaign_id: int, entry_id: str, created_at: str
-) -> dict[str, str]:
-    """The receipt a client keeps: what was recorded, and the platform's signature over it."""
-    message = receipt_message(campaign_id, entry_id, created_at)
-    return {"key_id": key_id, "signature": _b64(private.sign(message))}
+def _tree(leaves: list[bytes]) -> tuple[bytes, list[list[bytes]]]:
+    """The RFC 6962 root over ``leaves`` and every leaf's inclusion proof, in O(n log n)."""
+    n = len(leaves)
+    if n == 1:
+        return leaves[0], [[]]
+    k = 1 << ((n - 1).bit_length() - 1)
+    left_root, left = _tree(leaves[:k])
+    right_root, right = _tree(leaves[k:])
+    proofs = [[*p, right_root] for p in left] + [[*p, left_root] for p in right]
+    return merkle.node_hash(left_root, right_root), proofs
+
+
+def _batch_message(root: bytes, size: int) -> bytes:
+    return f"{RECEIPT_BATCH_CONTEXT}|{root.hex()}|{size}".encode()
+
+
+def sign_receipts(
+    private: Ed25519PrivateKey, key_id: str, statements: list[tuple[int, str, str]]
+) -> list[dict[str, object]]:
+    """Receipts for ``(campaign id, entry id, created at)`` statements, one signature for all."""
+    if not statements:
+        return []
+    leaves = [merkle.leaf_hash(receipt_message(*s)) for s in statements]
+    root, proofs = _tree(leaves)
+    signature = _b64(private.sign(_batch_message(root, len(leaves))))
+    return [
+        {
+            "key_id": key_id,
+            "batch_root": root.hex(),
+            "batch_size": len(leaves),
+            "index": index,
+            "proof": [p.hex() for p in proof],
+            "signature": signature,
+        }
+        for index, proof in enumerate(proofs)
+    ]
 
 
 def verify_receipt(
-    public_key: bytes, *, campaign_id: int, entry_id: str, created_at: str, signature: str
+    public_key: bytes,
+    *,
+    campaign_id: int,
+    entry_id: str,
+    created_at: str,
+    receipt: dict[str, object],
 ) -> bool:
+    """Whether ``receipt`` proves the platform acknowledged this entry."""
     try:
+        leaf = merkle.leaf_hash(receipt_message(campaign_id, entry_id, created_at))
+        size = int(str(receipt["batch_size"]))
+        proof = [bytes.fromhex(str(h)) for h in receipt["proof"]]  # type: ignore[attr-defined]
+        root = merkle.root_from_inclusion(leaf, int(str(receipt["index"])), size, proof)
+        if root.hex() != receipt["batch_root"]:
+            return False
         Ed25519PublicKey.from_public_bytes(public_key).verify(
-            _unb64(signature), receipt_message(campaign_id, entry_id, created_at)
+            _unb64(str(receipt["signature"])), _batch_message(root, size)
         )
-    except (InvalidSignature, ValueError, binascii.Error):
+    except (InvalidSignature, ValueError, KeyError, TypeError, binascii.Error):
         return False
     return True
