@@ -217,17 +217,20 @@ def make_campaign(kind: str, stock: int, label: str) -> int:
     return int(campaign.pk)
 
 
-def write_passes(path: Path, campaign_id: int, users: list[int]) -> None:
+def write_passes(path: Path, campaign_id: int, users: list[int]) -> dict[int, str]:
     from citizencloud.campaigns import passes
     from citizencloud.kernel import clock, signing
 
     key = signing.current()
     expires = int(clock.now().timestamp()) + 3600
+    tokens = {}
     with path.open("w") as out:
         for user_id in users:
             token = passes.issue(key.private, key.key_id, campaign_id=campaign_id,
                                  user_id=user_id, expires_at=expires)  # fmt: skip
+            tokens[user_id] = token
             out.write(token + "\n")
+    return tokens
 
 
 def db_counts(campaign_id: int) -> dict[str, int]:
@@ -242,6 +245,12 @@ def db_counts(campaign_id: int) -> dict[str, int]:
         "distinct_people": people,
         "remaining": Campaign.objects.get(pk=campaign_id).remaining,
     }
+
+
+def entrant_ids(campaign_id: int) -> list[int]:
+    from citizencloud.campaigns.models import Entry
+
+    return list(Entry.objects.filter(campaign_id=campaign_id).values_list("user_id", flat=True))
 
 
 def missing(campaign_id: int, ids: list[str]) -> int:
@@ -315,12 +324,12 @@ def main() -> None:
         "raw": make_campaign("lottery", 1, "raw"),
         "kill": make_campaign("lottery", 1, "kill"),
     }
-    files = {}
+    files, tokens = {}, {}
     for name, campaign_id in campaigns.items():
         if name in skip:
             continue
         files[name] = scratch / f"passes-{name}.txt"
-        write_passes(files[name], campaign_id, users)
+        tokens[name] = write_passes(files[name], campaign_id, users)
 
     def entries_url(server: Server, name: str) -> str:
         return f"{server.url}/api/v1/campaigns/{campaigns[name]}/entries"
@@ -344,9 +353,11 @@ def main() -> None:
         sold.update(db_counts(campaigns["first_come"]))
         sold["oversold"] = max(0, sold["entries"] - args.stock) + max(0, -sold["remaining"])
         result["edge_first_come_sold_out"] = sold
-        result["edge_duplicates"] = wrk(
-            entries_url(server, "lottery"), files["lottery"], args, "dup"
-        )
+        # Everyone who entered in phase A, again, with new keys: every reply is a 409.
+        entered = entrant_ids(campaigns["lottery"])
+        files["dup"] = scratch / "passes-dup.txt"
+        files["dup"].write_text("".join(tokens["lottery"][u] + "\n" for u in entered))
+        result["edge_duplicates"] = wrk(entries_url(server, "lottery"), files["dup"], args, "dup")
     finally:
         server.stop()
 

@@ -353,6 +353,17 @@ async def entries(scope: Scope, receive: Receive, send: Send) -> None:
         rt.gate.leave()
 
 
+def _sold_out_for(rt: Runtime, campaign_id: int, token: str) -> bool:
+    """True when the campaign is sold out and the pass's claimed holder is not an entrant."""
+    cached = rt.campaigns.get(campaign_id)
+    if cached is None or not cached.sold_out or cached.entrants is None:
+        return False
+    if time.monotonic() - cached.fetched >= CAMPAIGN_TTL:
+        return False
+    user = passes.peek_user(token)
+    return user is not None and user not in cached.entrants
+
+
 async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campaign_id: int) -> None:
     key = _header(scope, b"idempotency-key")
     if not key or len(key) > 255:
@@ -373,6 +384,10 @@ async def _enter(scope: Scope, receive: Receive, send: Send, rt: Runtime, campai
         await _problem(
             send, scope, 400, "campaigns.pass_required", 'The body must be {"pass": "…"}'
         )
+        return
+    if _sold_out_for(rt, campaign_id, token):
+        # Final and public: no need to spend a signature check on it (refusals stay cheap).
+        await _problem(send, scope, 410, "campaigns.sold_out", "Sold out")
         return
     now = clock.now()
     try:
@@ -568,3 +583,11 @@ async def waiting_room(scope: Scope, receive: Receive, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+async def startup() -> None:
+    """Build the runtime before the first request (keys, store), so the rush finds it ready."""
+    try:
+        await runtime()
+    except Exception:  # the first request retries and reports it
+        log.exception("campaign hot path could not start yet")
