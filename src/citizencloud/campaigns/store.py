@@ -9,6 +9,11 @@ durable. Per entry, in the database:
 2. first come: ``UPDATE campaign SET remaining = remaining - 1 WHERE id = ? AND remaining > 0``;
    rowcount 0 → sold out, and the inserted row is deleted again in the same transaction.
 
+On PostgreSQL (a network round trip per statement) the same decisions are taken set-based:
+one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`` for the whole batch, one
+conditional ``UPDATE`` of the stock by the number granted in arrival order, one ``DELETE`` of
+the refused rows and one ``SELECT`` of the existing entries behind conflicts.
+
 The campaign row is read first in the transaction (``FOR UPDATE`` on PostgreSQL, where several
 processes write; SQLite's ``BEGIN IMMEDIATE`` already serializes writers), so batches of one
 campaign never deadlock and nothing is accepted once ``closed_at`` is set. SQLite runs with
@@ -86,6 +91,13 @@ _ENTRANTS = (
 )
 _TAKE_ONE = (
     "UPDATE campaigns_campaign SET remaining = remaining - 1 WHERE id = {p} AND remaining > 0"
+)
+_PG_INSERT_MANY = (
+    "INSERT INTO campaigns_entry (campaign_id, user_id, entry_id, idempotency_key, created_at) "
+    "SELECT %s, u, e, k, c "
+    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[]) "
+    "WITH ORDINALITY AS t(u, e, k, c, o) ORDER BY o "
+    "ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING entry_id"
 )
 _UNDO = "DELETE FROM campaigns_entry WHERE id = {p}"
 
@@ -222,7 +234,7 @@ class SqliteStore(_SqlStore):
 
 
 class PostgresStore(_SqlStore):
-    """A psycopg 3 connection; one transaction (one COMMIT) per batch."""
+    """A psycopg 3 connection; one transaction (one COMMIT) per batch, set-based statements."""
 
     placeholder = "%s"
     lock_suffix = " FOR UPDATE"
@@ -231,6 +243,88 @@ class PostgresStore(_SqlStore):
         super().__init__()
         self._connect = connect
         self.conn = connect()
+
+    def _apply(self, cursor: Any, batch: Sequence[EntryRequest]) -> list[Outcome]:
+        """Set-based: a handful of statements per campaign in the batch, not three per entry
+        (each statement is a network round trip here)."""
+        outcomes: list[Outcome | None] = [None] * len(batch)
+        by_campaign: dict[int, list[int]] = {}
+        for index, r in enumerate(batch):
+            by_campaign.setdefault(r.campaign_id, []).append(index)
+        for campaign_id in sorted(by_campaign):  # fixed lock order
+            cursor.execute(self.q_campaign + self.lock_suffix, (campaign_id,))
+            row = cursor.fetchone()
+            info = None if row is None else self._info(row)
+            indexes = by_campaign[campaign_id]
+            for index, outcome in zip(
+                indexes,
+                self._apply_campaign(cursor, info, [batch[i] for i in indexes]),
+                strict=True,
+            ):
+                outcomes[index] = outcome
+        return [o if o is not None else Outcome(UNKNOWN) for o in outcomes]
+
+    def _apply_campaign(
+        self, cursor: Any, info: CampaignInfo | None, rows: list[EntryRequest]
+    ) -> list[Outcome]:
+        if info is None:
+            return [Outcome(UNKNOWN) for _ in rows]
+        cursor.execute(
+            _PG_INSERT_MANY,
+            (
+                info.id,
+                [r.user_id for r in rows],
+                [r.entry_id for r in rows],
+                [r.idempotency_key for r in rows],
+                [r.created_at for r in rows],
+            ),
+        )
+        inserted = {str(e) for (e,) in cursor.fetchall()}
+        # Arrival order decides who gets the stock; the campaign row is locked, so this count
+        # of what is left is exact until the COMMIT.
+        accepted = [r for r in rows if r.entry_id in inserted]
+        if info.closed:
+            granted: set[str] = set()
+        elif info.kind == "first_come":
+            granted = {r.entry_id for r in accepted[: max(0, info.remaining)]}
+            if granted:
+                cursor.execute(
+                    "UPDATE campaigns_campaign SET remaining = remaining - %s "
+                    "WHERE id = %s AND remaining >= %s",
+                    (len(granted), info.id, len(granted)),
+                )
+                if cursor.rowcount != 1:
+                    raise RuntimeError("campaign stock changed under its row lock")
+        else:
+            granted = {r.entry_id for r in accepted}
+        refused = [r.entry_id for r in accepted if r.entry_id not in granted]
+        if refused:
+            cursor.execute("DELETE FROM campaigns_entry WHERE entry_id = ANY(%s)", (refused,))
+        existing: dict[int, tuple[str, str, dt.datetime]] = {}
+        others = [r.user_id for r in rows if r.entry_id not in inserted]
+        if others:
+            cursor.execute(
+                "SELECT user_id, entry_id, idempotency_key, created_at FROM campaigns_entry "
+                "WHERE campaign_id = %s AND user_id = ANY(%s)",
+                (info.id, others),
+            )
+            existing = {int(u): (str(e), str(k), c) for u, e, k, c in cursor.fetchall()}
+        closed_or_sold = CLOSED if info.closed else SOLD_OUT
+        outcomes = []
+        for r in rows:
+            if r.entry_id in granted:
+                outcomes.append(Outcome(CREATED, r.entry_id, r.created_at))
+            elif r.entry_id in inserted:
+                outcomes.append(Outcome(closed_or_sold))
+            elif r.user_id in existing:
+                entry_id, key, created = existing[r.user_id]
+                same = key == r.idempotency_key
+                outcomes.append(
+                    Outcome(REPLAYED, entry_id, created) if same else Outcome(DUPLICATE)
+                )
+            else:
+                outcomes.append(Outcome(closed_or_sold))  # its twin in this batch was refused
+        return outcomes
 
     def write(self, batch: Sequence[EntryRequest]) -> list[Outcome]:
         if self.conn.closed:

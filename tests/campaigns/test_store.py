@@ -1,0 +1,103 @@
+"""The batch writer on the database under test (SQLite or PostgreSQL): arrival order, twins in
+one batch, replays, duplicates, sold out and closed, all decided inside one transaction."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from citizencloud.campaigns import store
+from citizencloud.campaigns.models import Campaign, Entry, Kind
+from citizencloud.kernel import clock
+from tests.campaigns import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def db_store() -> Iterator[store.Store]:
+    s = store.from_settings(connection.settings_dict)
+    yield s
+    s.close()
+
+
+def req(campaign: Campaign, user_id: int, key: str = "") -> store.EntryRequest:
+    return store.EntryRequest(
+        campaign_id=campaign.pk,
+        user_id=user_id,
+        idempotency_key=key or secrets.token_hex(4),
+        entry_id=secrets.token_hex(16),
+        created_at=clock.now(),
+    )
+
+
+def test_a_batch_sells_in_arrival_order_and_handles_twins(db_store: store.Store) -> None:
+    campaign = factories.create_campaign(tiers=[factories.services.TierSpec(100, 2)])
+    a, b, c = factories.create_users(3)
+    batch = [req(campaign, a.pk, "ka"), req(campaign, a.pk, "ka"), req(campaign, a.pk, "other"),
+             req(campaign, b.pk), req(campaign, c.pk)]  # fmt: skip
+    outcomes = db_store.write(batch)
+    assert [o.status for o in outcomes] == [
+        store.CREATED, store.REPLAYED, store.DUPLICATE, store.CREATED, store.SOLD_OUT,
+    ]  # fmt: skip
+    assert outcomes[1].entry_id == outcomes[0].entry_id
+    assert Campaign.objects.get(pk=campaign.pk).remaining == 0
+    assert set(Entry.objects.values_list("user_id", flat=True)) == {a.pk, b.pk}
+    again = db_store.write([req(campaign, a.pk, "ka"), req(campaign, c.pk)])
+    assert [o.status for o in again] == [store.REPLAYED, store.SOLD_OUT]
+
+
+def test_lottery_batch_and_unknown_campaign(db_store: store.Store) -> None:
+    campaign = factories.create_campaign(kind=Kind.LOTTERY)
+    users = factories.create_users(50)
+    outcomes = db_store.write([req(campaign, u.pk) for u in users])
+    assert {o.status for o in outcomes} == {store.CREATED}
+    assert Entry.objects.filter(campaign=campaign).count() == 50
+    ghost = store.EntryRequest(999_999, users[0].pk, "k", secrets.token_hex(16), clock.now())
+    assert db_store.write([ghost])[0].status == store.UNKNOWN
+
+
+def test_nothing_is_accepted_after_closing(db_store: store.Store) -> None:
+    campaign = factories.create_campaign(kind=Kind.LOTTERY)
+    [early, late] = factories.create_users(2)
+    assert db_store.write([req(campaign, early.pk, "k")])[0].status == store.CREATED
+    Campaign.objects.filter(pk=campaign.pk).update(closed_at=clock.now())
+    outcomes = db_store.write([req(campaign, late.pk), req(campaign, early.pk, "k")])
+    assert [o.status for o in outcomes] == [store.CLOSED, store.REPLAYED]
+    assert Entry.objects.filter(campaign=campaign).count() == 1
+
+
+def test_concurrent_writers_never_oversell() -> None:
+    """Four stores (as four edge processes would have) race for the same stock."""
+    stock = 50
+    campaign = factories.create_campaign(tiers=[factories.services.TierSpec(100, stock)])
+    users = factories.create_users(400)
+    settings_dict = dict(connection.settings_dict)
+    results: list[store.Outcome] = []
+    lock = threading.Lock()
+
+    def writer(chunk: list[int]) -> None:
+        s = store.from_settings(settings_dict)
+        try:
+            for start in range(0, len(chunk), 20):
+                outcomes = s.write([req(campaign, u) for u in chunk[start : start + 20]])
+                with lock:
+                    results.extend(outcomes)
+        finally:
+            s.close()
+
+    ids = [u.pk for u in users]
+    threads = [threading.Thread(target=writer, args=(ids[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    created = [o for o in results if o.status == store.CREATED]
+    assert len(created) == stock
+    assert len(results) - len(created) == len(users) - stock
+    assert Entry.objects.filter(campaign=campaign).count() == stock
+    assert Campaign.objects.get(pk=campaign.pk).remaining == 0
