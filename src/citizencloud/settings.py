@@ -300,3 +300,5 @@ CAMPAIGN_EDGE_BURST = env.number("CAMPAIGN_EDGE_BURST", 0)
 CAMPAIGN_BATCH_MS = float(env.text("CAMPAIGN_BATCH_MS", "1"))
 CAMPAIGN_BATCH_MAX = env.number("CAMPAIGN_BATCH_MAX", 1024)
 CAMPAIGN_CLOSE_GRACE_SECONDS = env.number("CAMPAIGN_CLOSE_GRACE_SECONDS", 10)
+# With PostgreSQL and Redis, the entry hot path reserves in Redis (Lua) before the batch COMMIT.
+CAMPAIGN_REDIS = env.flag("CAMPAIGN_REDIS", True)

@@ -107,7 +107,11 @@ def _build_runtime() -> Runtime:
         batch_max=settings.CAMPAIGN_BATCH_MAX,
     )
     return Runtime(
-        writes=store.from_settings(settings.DATABASES["default"]),
+        writes=store.from_settings(
+            settings.DATABASES["default"],
+            redis_url=settings.REDIS_URL if settings.CAMPAIGN_REDIS else "",
+            prefix=settings.CACHES["default"].get("KEY_PREFIX") or "cc",
+        ),
         reads=store.from_settings(settings.DATABASES["default"]),
         verifier=passes.Verifier(signing.trusted_public_keys()),
         signer=key.private,

@@ -252,9 +252,7 @@ class PostgresStore(_SqlStore):
         for index, r in enumerate(batch):
             by_campaign.setdefault(r.campaign_id, []).append(index)
         for campaign_id in sorted(by_campaign):  # fixed lock order
-            cursor.execute(self.q_campaign + self.lock_suffix, (campaign_id,))
-            row = cursor.fetchone()
-            info = None if row is None else self._info(row)
+            info = self._lock_campaign(cursor, campaign_id)
             indexes = by_campaign[campaign_id]
             for index, outcome in zip(
                 indexes,
@@ -263,6 +261,11 @@ class PostgresStore(_SqlStore):
             ):
                 outcomes[index] = outcome
         return [o if o is not None else Outcome(UNKNOWN) for o in outcomes]
+
+    def _lock_campaign(self, cursor: Any, campaign_id: int) -> CampaignInfo | None:
+        cursor.execute(self.q_campaign + self.lock_suffix, (campaign_id,))
+        row = cursor.fetchone()
+        return None if row is None else self._info(row)
 
     def _apply_campaign(
         self, cursor: Any, info: CampaignInfo | None, rows: list[EntryRequest]
@@ -348,8 +351,9 @@ class PostgresStore(_SqlStore):
         self.conn.close()
 
 
-def from_settings(database: dict[str, Any]) -> Store:
-    """A store for Django's ``DATABASES['default']`` (read once at edge start-up)."""
+def from_settings(database: dict[str, Any], *, redis_url: str = "", prefix: str = "cc") -> Store:
+    """A store for Django's ``DATABASES['default']`` (read once at edge start-up); with a Redis
+    URL and PostgreSQL, the Redis-first scale path (``campaigns.redis_store``)."""
     engine = database["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         return SqliteStore(
@@ -371,5 +375,11 @@ def from_settings(database: dict[str, Any]) -> Store:
                 **{k: v for k, v in kwargs.items() if v is not None}, autocommit=True
             )
 
+        if redis_url:
+            import redis
+
+            from citizencloud.campaigns.redis_store import RedisPostgresStore
+
+            return RedisPostgresStore(connect, redis.Redis.from_url(redis_url), prefix)
         return PostgresStore(connect)
     raise ValueError(f"no campaign store for {engine}")
