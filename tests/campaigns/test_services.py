@@ -211,9 +211,6 @@ def test_results_are_events_for_each_entrant(monkeypatch: pytest.MonkeyPatch) ->
     from citizencloud.kernel import events
 
     sent: list[tuple[str, dict[str, object]]] = []
-    monkeypatch.setattr(
-        events, "subscribers", lambda name: ["x"] if name == "campaigns.result" else []
-    )
     real_emit = events.emit
     monkeypatch.setattr(
         events, "emit", lambda name, **p: sent.append((name, p)) or real_emit(name, **p)
@@ -221,7 +218,22 @@ def test_results_are_events_for_each_entrant(monkeypatch: pytest.MonkeyPatch) ->
     campaign = _lottery_with_entries(7)
     services.close(campaign_id=campaign.pk)
     services.draw(campaign_id=campaign.pk)
-    results = [p for n, p in sent if n == "campaigns.result"]
-    assert len(results) == 7
-    assert sum(1 for p in results if p["won"]) == 5
-    assert {n for n, _ in sent} >= {"campaigns.closed", "campaigns.drawn", "campaigns.result"}
+    won = [p for n, p in sent if n == "campaigns.won"]
+    lost = [p for n, p in sent if n == "campaigns.not_won"]
+    assert (len(won), len(lost)) == (5, 2)
+    assert {p["amount"] for p in won} == {"178.00", "238.00"}
+    assert {n for n, _ in sent} >= {"campaigns.closed", "campaigns.drawn"}
+
+
+@pytest.mark.django_db
+def test_entrants_get_a_service_notice_with_their_result() -> None:
+    from citizencloud.notifications.models import Message
+    from tests.identity.support import run_tasks
+
+    campaign = _lottery_with_entries(7)
+    services.close(campaign_id=campaign.pk)
+    services.draw(campaign_id=campaign.pk)
+    run_tasks()
+    messages = Message.objects.filter(recipient__in=Entry.objects.filter(campaign=campaign).values("user"))
+    assert messages.count() == 7
+    assert {m.category for m in messages} == {"service"}

@@ -195,21 +195,24 @@ def draw(*, campaign_id: int) -> Campaign:
 
 
 def _announce_results(campaign_id: int) -> None:
-    """One ``campaigns.result`` event per entrant (subscribers: the notification centre)."""
-    if not events.subscribers("campaigns.result"):
+    """One ``campaigns.won`` or ``campaigns.not_won`` event per entrant (the notification centre
+    turns them into service notices). Payloads carry ids and public campaign facts only."""
+    if not (events.subscribers("campaigns.won") or events.subscribers("campaigns.not_won")):
         return
+    campaign = Campaign.objects.get(pk=campaign_id)
     rows = Entry.objects.filter(campaign_id=campaign_id).values_list(
         "user_id", "entry_id", "prize_rank", "prize_fen"
     )
     for user_id, entry_id, rank, fen in rows.iterator(chunk_size=2000):
         events.emit(
-            "campaigns.result",
+            "campaigns.won" if rank is not None else "campaigns.not_won",
             campaign_id=campaign_id,
+            campaign=campaign.title,
             user_id=user_id,
             entry_id=entry_id,
-            won=rank is not None,
             prize_rank=rank,
             prize_fen=fen,
+            amount=f"{fen / 100:.2f}" if fen is not None else "",
         )
 
 
