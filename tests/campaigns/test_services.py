@@ -223,17 +223,3 @@ def test_results_are_events_for_each_entrant(monkeypatch: pytest.MonkeyPatch) ->
     assert (len(won), len(lost)) == (5, 2)
     assert {p["amount"] for p in won} == {"178.00", "238.00"}
     assert {n for n, _ in sent} >= {"campaigns.closed", "campaigns.drawn"}
-
-
-@pytest.mark.django_db
-def test_entrants_get_a_service_notice_with_their_result() -> None:
-    from citizencloud.notifications.models import Message
-    from tests.identity.support import run_tasks
-
-    campaign = _lottery_with_entries(7)
-    services.close(campaign_id=campaign.pk)
-    services.draw(campaign_id=campaign.pk)
-    run_tasks()
-    messages = Message.objects.filter(recipient__in=Entry.objects.filter(campaign=campaign).values("user"))
-    assert messages.count() == 7
-    assert {m.category for m in messages} == {"service"}

@@ -35,22 +35,4 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "body_zh": "您的两步验证设置已于 {time} 变更。如非本人操作，请立即联系 12345。",
         "body_en": "Your two-step verification changed at {time}. If this was not you, call 12345.",
     },
-    "service.campaign_won": {
-        "category": "service",
-        "channels": ["inbox", "sms"],
-        "placeholders": ["campaign", "amount", "time"],
-        "subject_zh": "中签通知",
-        "subject_en": "You won",
-        "body_zh": "您参加的“{campaign}”已开奖（{time}）：您中签 {amount} 元。",
-        "body_en": "The draw of “{campaign}” took place ({time}): you won {amount} yuan.",
-    },
-    "service.campaign_not_won": {
-        "category": "service",
-        "channels": ["inbox"],
-        "placeholders": ["campaign", "time"],
-        "subject_zh": "开奖结果",
-        "subject_en": "Draw result",
-        "body_zh": "您参加的“{campaign}”已开奖（{time}）：很遗憾，您未中签。",
-        "body_en": "The draw of “{campaign}” took place ({time}): you did not win this time.",
-    },
 }

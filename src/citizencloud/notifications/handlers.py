@@ -37,10 +37,6 @@ ROUTES: dict[str, Route] = {
     ),
     "identity.password_changed": Route("security.password_changed"),
     "identity.mfa_changed": Route("security.mfa_changed"),
-    "campaigns.won": Route(
-        "service.campaign_won", fields={"campaign": "campaign", "amount": "amount"}
-    ),
-    "campaigns.not_won": Route("service.campaign_not_won", fields={"campaign": "campaign"}),
 }
 
 
