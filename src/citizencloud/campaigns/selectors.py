@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from citizencloud.campaigns import lottery, policies
 from citizencloud.campaigns.models import Campaign, Entry
 from citizencloud.identity.models import User
@@ -14,14 +16,14 @@ from citizencloud.kernel.errors import NotFound
 def campaign(campaign_id: int) -> Campaign:
     found = Campaign.objects.filter(pk=campaign_id).first()
     if found is None:
-        raise NotFound("No such campaign.", code="campaigns.not_found")
+        raise NotFound(_("No such campaign."), code="campaigns.not_found")
     return found
 
 
 def campaign_by_slug(slug: str) -> Campaign:
     found = Campaign.objects.filter(slug=slug).first()
     if found is None:
-        raise NotFound("No such campaign.", code="campaigns.not_found")
+        raise NotFound(_("No such campaign."), code="campaigns.not_found")
     return found
 
 
@@ -70,7 +72,7 @@ def my_entry(*, user: User, campaign_id: int) -> MyEntry:
     c = campaign(campaign_id)
     entry = Entry.objects.filter(campaign=c, user=user).first()
     if entry is None:
-        raise NotFound("You have not entered this campaign.", code="campaigns.no_entry")
+        raise NotFound(_("You have not entered this campaign."), code="campaigns.no_entry")
     if c.closed_at is None or not c.merkle_root:
         return MyEntry(entry, None, None, [])
     ids = ledger(c.pk)

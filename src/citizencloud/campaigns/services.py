@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from citizencloud.campaigns import lottery, passes, policies, selectors
 from citizencloud.campaigns.models import Campaign, Entry, Kind, PrizeTier
@@ -47,11 +48,13 @@ def create_campaign(
 ) -> Campaign:
     """Create a campaign; a lottery commits to H(seed) now, before anyone can enter."""
     if not tiers:
-        raise DomainError("A campaign needs at least one prize tier.", code="campaigns.no_prizes")
+        raise DomainError(
+            _("A campaign needs at least one prize tier."), code="campaigns.no_prizes"
+        )
     if kind == Kind.FIRST_COME and len(tiers) != 1:
-        raise DomainError("A first-come campaign has one prize tier.", code="campaigns.one_tier")
+        raise DomainError(_("A first-come campaign has one prize tier."), code="campaigns.one_tier")
     if closes_at <= opens_at:
-        raise DomainError("The window must close after it opens.", code="campaigns.bad_window")
+        raise DomainError(_("The window must close after it opens."), code="campaigns.bad_window")
     seed = secrets.token_bytes(32)
     campaign = Campaign(
         slug=slug,
@@ -100,14 +103,16 @@ def issue_pass(*, user: User, campaign_id: int) -> IssuedPass:
     campaign = selectors.campaign(campaign_id)
     now = clock.now()
     if now >= campaign.closes_at or campaign.closed_at is not None:
-        raise Gone("Registration is closed.")
+        raise Gone(_("Registration is closed."))
     if now < campaign.opens_at - dt.timedelta(seconds=settings.CAMPAIGN_PASS_LEAD_SECONDS):
-        raise Conflict("Passes are not issued yet.", code="campaigns.not_open")
+        raise Conflict(_("Passes are not issued yet."), code="campaigns.not_open")
     reason = policies.refusal(selectors.rules(campaign), _person(user), on=campaign.opens_at.date())
     if reason is not None:
-        raise PermissionDenied("You are not eligible for this campaign.", code=reason)
+        raise PermissionDenied(_("You are not eligible for this campaign."), code=reason)
     if Entry.objects.filter(campaign=campaign, user=user).exists():
-        raise Conflict("You have already entered this campaign.", code="campaigns.already_entered")
+        raise Conflict(
+            _("You have already entered this campaign."), code="campaigns.already_entered"
+        )
     start = max(now, campaign.opens_at)
     expires = min(start + dt.timedelta(seconds=settings.CAMPAIGN_PASS_SECONDS), campaign.closes_at)
     key = signing.current()
@@ -130,7 +135,7 @@ def close(*, campaign_id: int) -> Campaign:
     if campaign.closed_at is not None:
         return campaign
     if now < campaign.closes_at + grace:
-        raise Conflict("The window has not closed yet.", code="campaigns.still_open")
+        raise Conflict(_("The window has not closed yet."), code="campaigns.still_open")
     # The conditional update takes the campaign row (and, on SQLite, the write lock) first:
     # hot-path batches that commit after it see closed_at and accept nothing more.
     Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(
@@ -158,14 +163,14 @@ def draw(*, campaign_id: int) -> Campaign:
     """Reveal the seed and pick the winners from H(seed ‖ root) (docs/lottery.md)."""
     campaign = selectors.campaign(campaign_id)
     if campaign.kind != Kind.LOTTERY:
-        raise DomainError("Only a lottery is drawn.", code="campaigns.not_a_lottery")
+        raise DomainError(_("Only a lottery is drawn."), code="campaigns.not_a_lottery")
     if campaign.drawn_at is not None:
         return campaign
     if campaign.closed_at is None or not campaign.merkle_root:
-        raise Conflict("Close the campaign before the draw.", code="campaigns.still_open")
+        raise Conflict(_("Close the campaign before the draw."), code="campaigns.still_open")
     now = clock.now()
     if campaign.draw_at is not None and now < campaign.draw_at:
-        raise Conflict("It is not time for the draw yet.", code="campaigns.too_early")
+        raise Conflict(_("It is not time for the draw yet."), code="campaigns.too_early")
     seed = bytes.fromhex(str(campaign.seed))
     ids = selectors.ledger(campaign.pk)
     tiers = [lottery.Tier(t.rank, t.amount_fen, t.count) for t in campaign.tiers.all()]
