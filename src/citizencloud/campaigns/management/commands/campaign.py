@@ -46,10 +46,31 @@ def _published_remote(base: str, campaign_id: int) -> lottery.Published:
 
 
 class Command(BaseCommand):
+    def _reconcile(self, campaign_id: int) -> None:
+        """Reset the Redis stock counter of a first-come campaign from the database."""
+        from django.conf import settings
+        from django.db import connection
+
+        from citizencloud.campaigns import store
+        from citizencloud.campaigns.redis_store import RedisPostgresStore
+
+        if not settings.REDIS_URL:
+            raise CommandError("no Redis configured: nothing to reconcile")
+        s = store.from_settings(
+            connection.settings_dict,
+            redis_url=settings.REDIS_URL,
+            prefix=settings.CACHES["default"].get("KEY_PREFIX") or "cc",
+        )
+        info = s.campaign(campaign_id)
+        if not isinstance(s, RedisPostgresStore) or info is None:
+            raise CommandError("needs PostgreSQL, Redis and an existing campaign")
+        s.reconcile(info)
+        self.stdout.write(json.dumps({"campaign_id": campaign_id, "stock": info.remaining}))
+
     help = "Close a campaign, draw a lottery, or verify a published draw (docs/lottery.md)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["close", "draw", "verify"])
+        parser.add_argument("action", choices=["close", "draw", "verify", "reconcile"])
         parser.add_argument("campaign_id", type=int)
         parser.add_argument("--url", default="", help="verify from a server's published data")
 
