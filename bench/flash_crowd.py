@@ -278,7 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--users", type=int, default=120_000)
+    parser.add_argument("--users", type=int, default=160_000, help="≥ rate × duration")
     parser.add_argument("--duration", type=int, default=8, help="seconds per phase")
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")

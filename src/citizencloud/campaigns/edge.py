@@ -80,6 +80,7 @@ class Runtime:
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     writer_task: asyncio.Task[None] | None = None
     campaigns: dict[int, CachedCampaign] = field(default_factory=dict)
+    refreshing: set[int] = field(default_factory=set)
     batches: int = 0
     batched_entries: int = 0
 
@@ -265,10 +266,23 @@ async def _submit(rt: Runtime, request: store.EntryRequest) -> Signed:
 
 
 async def _campaign(rt: Runtime, campaign_id: int) -> CachedCampaign | None:
+    """The campaign as this process last read it (at most ``CAMPAIGN_TTL`` old; while one
+    request refreshes it, the others go on with the previous copy — no stampede)."""
+    cached = rt.campaigns.get(campaign_id)
+    if cached is not None and time.monotonic() - cached.fetched < CAMPAIGN_TTL:
+        return cached
+    if cached is not None:
+        if campaign_id not in rt.refreshing:
+            rt.refreshing.add(campaign_id)
+            task = asyncio.get_running_loop().create_task(_refresh(rt, campaign_id))
+            task.add_done_callback(lambda _: rt.refreshing.discard(campaign_id))
+        return cached
+    return await _refresh(rt, campaign_id)
+
+
+async def _refresh(rt: Runtime, campaign_id: int) -> CachedCampaign | None:
     now = time.monotonic()
     cached = rt.campaigns.get(campaign_id)
-    if cached is not None and now - cached.fetched < CAMPAIGN_TTL:
-        return cached
     loop = asyncio.get_running_loop()
     info = await loop.run_in_executor(rt.reader, rt.reads.campaign, campaign_id)
     if info is None:
