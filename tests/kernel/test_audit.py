@@ -233,8 +233,35 @@ def test_prove_prints_a_proof_that_checks_against_the_signed_root(
 
 def test_prove_explains_an_entry_no_checkpoint_covers_yet() -> None:
     append(1)
-    with pytest.raises(CommandError, match="no signed checkpoint"):
+    with pytest.raises(CommandError, match="not in the chained log"):
         call_command("audit", "prove", "1", stdout=io.StringIO())
+    audit.chain_pending()  # the first chaining signs a checkpoint at once
+    append(1)
+    audit.chain_pending()  # not due again yet
+    with pytest.raises(CommandError, match="no signed checkpoint covers entry 2"):
+        call_command("audit", "prove", "2", stdout=io.StringIO())
+
+
+def test_consistency_proofs_show_each_checkpoint_extends_the_previous(
+    chained: list[AuditEntry],
+) -> None:
+    audit.chain_pending(force_checkpoint=True)
+    roots = dict(AuditCheckpoint.objects.values_list("tree_size", "root_hash"))
+    assert sorted(roots) == [8, 12]
+    proof = audit.consistency_proof(8, 12)
+    assert merkle.verify_consistency(
+        8, 12, bytes.fromhex(roots[8]), bytes.fromhex(roots[12]), proof
+    )
+    assert not merkle.verify_consistency(
+        8, 12, merkle.leaf_hash(b"forged"), bytes.fromhex(roots[12]), proof
+    )
+
+
+def test_a_tampered_stored_subtree_is_detected(chained: list[AuditEntry]) -> None:
+    from citizencloud.kernel.models import AuditTreeNode
+
+    AuditTreeNode.objects.filter(level=3, index=0).update(hash="00" * 32)  # root of 1..8
+    assert verify_fails_at() == 8
 
 
 # --- retention ----------------------------------------------------------------------------------
@@ -255,6 +282,12 @@ def test_pruning_keeps_the_log_verifiable(settings: object) -> None:
     report = audit.verify()
     assert report.ok, report.problems
     assert report.entries == 4
+    proof = audit.prove(8)  # proofs still work for the entries kept
+    leaf = bytes.fromhex(proof["leaf_hash"])
+    path = [bytes.fromhex(node) for node in proof["audit_path"]]
+    assert merkle.root_from_inclusion(leaf, 7, proof["tree_size"], path).hex() == proof["root_hash"]
+    with pytest.raises(LookupError, match="retention"):
+        audit.prove(3)
     assert AuditEntry.objects.filter(action="audit.pruned").exists()
 
 
@@ -284,9 +317,27 @@ def test_transparency_endpoint_publishes_signed_checkpoints(client: Client) -> N
     import base64
 
     for item in body["checkpoints"]:
+        assert f"time: {item['time']}\n" in item["statement"]
+        assert f"tree_size: {item['tree_size']}\n" in item["statement"]
         public_key = base64.b64decode(body["public_keys"][item["key_id"]])
         assert signing.verify(
             public_key, base64.b64decode(item["signature"]), item["statement"].encode()
         )
     older = client.get("/api/v1/transparency/checkpoints?before=4").json()
     assert [c["tree_size"] for c in older["checkpoints"]] == [2]
+
+
+def test_transparency_endpoint_serves_consistency_proofs(client: Client) -> None:
+    append(3)
+    audit.chain_pending(force_checkpoint=True)
+    append(4)
+    audit.chain_pending(force_checkpoint=True)
+    body = client.get("/api/v1/transparency/checkpoints").json()
+    roots = {c["tree_size"]: bytes.fromhex(c["root_hash"]) for c in body["checkpoints"]}
+    response = client.get("/api/v1/transparency/consistency?first=3&second=7")
+    assert response.status_code == 200
+    proof = [bytes.fromhex(node) for node in response.json()["proof"]]
+    assert merkle.verify_consistency(3, 7, roots[3], roots[7], proof)
+    wrong = client.get("/api/v1/transparency/consistency?first=5&second=70")
+    assert wrong.status_code == 422
+    assert wrong.json()["code"] == "transparency.bad_range"

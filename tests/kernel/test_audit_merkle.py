@@ -47,6 +47,23 @@ PROOFS = [
         "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
     ]),
 ]  # fmt: skip
+CONSISTENCY = [
+    (1, 1, []),
+    (1, 8, [
+        "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+    ]),
+    (6, 8, [
+        "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    ]),
+    (2, 5, [
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+    ]),
+]  # fmt: skip
 HASHES = [merkle.leaf_hash(leaf) for leaf in LEAVES]
 
 
@@ -91,3 +108,34 @@ def test_every_proof_verifies_and_a_wrong_leaf_does_not(size: int, data: st.Data
     for i, leaf in enumerate(leaves):
         frontier = merkle.frontier_append(frontier, i, leaf)
     assert merkle.frontier_root(frontier) == head
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), CONSISTENCY)
+def test_consistency_proofs_match_the_rfc6962_vectors(
+    first: int, second: int, expected: list[str]
+) -> None:
+    proof = merkle.consistency_proof(HASHES[:second], first)
+    assert [node.hex() for node in proof] == expected
+    assert merkle.verify_consistency(
+        first, second, bytes.fromhex(ROOTS[first - 1]), bytes.fromhex(ROOTS[second - 1]), proof
+    )
+
+
+@given(second=st.integers(1, 200), data=st.data())
+def test_stored_subtrees_give_the_same_roots_and_proofs(second: int, data: st.DataObject) -> None:
+    leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(second)]
+    stored: dict[tuple[int, int], bytes] = {}
+    frontier: list[bytes] = []
+    for i, leaf in enumerate(leaves):
+        frontier, nodes = merkle.frontier_append_nodes(frontier, i, leaf)
+        stored.update({(level, index): node for level, index, node in nodes})
+    root_of = merkle.stored_root_of(lambda level, index: stored[level, index])
+    first = data.draw(st.integers(1, second))
+    assert root_of(0, first) == merkle.root(leaves[:first])
+    proof = merkle.consistency(root_of, first, second)
+    assert proof == merkle.consistency_proof(leaves, first)
+    assert merkle.verify_consistency(
+        first, second, merkle.root(leaves[:first]), merkle.root(leaves), proof
+    )
+    index = data.draw(st.integers(0, second - 1))
+    assert merkle.path(root_of, index, 0, second) == merkle.inclusion_proof(leaves, index)

@@ -14,7 +14,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from citizencloud.kernel import config, crypto, keys
-from citizencloud.kernel.crypto import IntegrityFailure, blind_index
+from citizencloud.kernel.crypto import EncryptedField, IntegrityFailure, blind_index
 from citizencloud.kernel.errors import DomainError
 from citizencloud.kernel.models import DataKey
 from tests.kernel.crypto_support import Sample, _sample_schema, sample_table
@@ -326,3 +326,20 @@ def test_a_missing_public_id_is_a_configuration_error() -> None:
 
     with pytest.raises(ImproperlyConfigured):
         Sample._meta.get_field("national_id").context(NoUuid())  # type: ignore[arg-type, attr-defined]
+
+
+def test_system_checks_catch_a_model_without_public_id_or_an_indexed_field() -> None:
+    from django.db import models
+
+    class Careless(models.Model):
+        secret = EncryptedField(unique=True)
+
+        class Meta:
+            app_label = "crypto_tests"
+
+        def __str__(self) -> str:
+            return "careless"
+
+    ids = {message.id for message in Careless._meta.get_field("secret").check()}
+    assert ids == {"kernel.E001", "kernel.E002"}
+    assert Sample._meta.get_field("national_id").check() == []

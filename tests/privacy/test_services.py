@@ -65,6 +65,7 @@ def test_a_system_read_has_a_system_accessor(citizen: User) -> None:
         ({"fields": []}, DomainError),
         ({"fields": ["510105199001011234"]}, DomainError),  # values are not field names
         ({"purpose": "  "}, DomainError),
+        ({"purpose": "called 13812345678"}, DomainError),
         ({"legal_basis": "because"}, ValueError),
         ({"channel": "carrier pigeon"}, ValueError),
     ],

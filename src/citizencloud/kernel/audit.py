@@ -27,7 +27,7 @@ from django.http import HttpRequest
 
 from citizencloud.kernel import clock, merkle, signing
 from citizencloud.kernel.logging import get_logger, redact_value
-from citizencloud.kernel.models import AuditCheckpoint, AuditEntry, AuditHead
+from citizencloud.kernel.models import AuditCheckpoint, AuditEntry, AuditHead, AuditTreeNode
 
 __all__ = [
     "Actor",
@@ -224,21 +224,24 @@ def chain_pending(*, batch: int = 2000, force_checkpoint: bool = False) -> int:
         head = _head_for_update()
         pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:batch])
         frontier = [bytes.fromhex(h) for h in head.frontier]
+        nodes: list[AuditTreeNode] = []
         for entry in pending:
             entry.seq = head.seq + 1
             entry.hash = entry_hash(head.hash, entry)
             claimed = AuditEntry.objects.filter(pk=entry.pk, seq__isnull=True).update(
                 seq=entry.seq, hash=entry.hash
             )
-            if claimed != 1:  # only under the head lock can this not happen
+            if claimed != 1:  # cannot happen while we hold the head row
                 raise RuntimeError(f"audit entry {entry.pk} was chained concurrently")
-            frontier = merkle.frontier_append(
+            frontier, completed = merkle.frontier_append_nodes(
                 frontier, head.seq, merkle.leaf_hash(canonical(entry))
             )
+            nodes += [AuditTreeNode(level=lv, index=i, hash=h.hex()) for lv, i, h in completed]
             head.seq, head.hash = entry.seq, entry.hash
             head.frontier = [h.hex() for h in frontier]
             if head.seq - head.checkpoint_size >= every:
                 _checkpoint(head)
+        AuditTreeNode.objects.bulk_create(nodes)
         if head.seq > head.checkpoint_size and (force_checkpoint or _checkpoint_due(head)):
             _checkpoint(head)
         head.save()
@@ -333,35 +336,64 @@ def verify() -> Report:
         beyond = [size for size in checkpoints if size > last]
         if beyond:
             report.fail(last + 1, f"checkpoint {beyond[0]} covers entries that are missing")
+    # The stored subtree roots serve proofs (and outlive pruned entries): they must give every
+    # signed root, including those of checkpoints whose entries were pruned.
+    root_of = stored_root_of()
+    for size, checkpoint in checkpoints.items():
+        try:
+            stored = root_of(0, size).hex()
+        except LookupError:
+            stored = ""
+        if stored != checkpoint.root_hash:
+            report.fail(size, f"the stored Merkle tree does not give checkpoint {size}'s root")
+            break
     report.unchained = AuditEntry.objects.filter(seq__isnull=True).count()
     if AuditEntry.objects.filter(seq__isnull=True, hash__isnull=False).exists():
         report.fail(None, "an unchained entry carries a hash")
     return report
 
 
-def leaf_hashes(size: int) -> list[bytes]:
-    """The Merkle leaf hashes of entries 1..size (needs them all: nothing pruned)."""
-    return [merkle.leaf_hash(canonical(e)) for e in _chained(0) if (e.seq or 0) <= size][:size]
+def stored_root_of() -> merkle.RootOf:
+    """``root_of(lo, hi)`` over the stored subtree roots (memoised for one proof)."""
+    memo: dict[tuple[int, int], bytes] = {}
+
+    def lookup(level: int, index: int) -> bytes:
+        if (level, index) not in memo:
+            found = (
+                AuditTreeNode.objects.filter(level=level, index=index)
+                .values_list("hash", flat=True)
+                .first()
+            )
+            if found is None:
+                raise LookupError(f"subtree {level}/{index} is not stored")
+            memo[level, index] = bytes.fromhex(found)
+        return memo[level, index]
+
+    return merkle.stored_root_of(lookup)
 
 
 def prove(seq: int) -> dict[str, Any]:
-    """An inclusion proof of entry ``seq`` against the latest checkpoint that covers it."""
-    head = AuditHead.objects.filter(pk=1).first() or AuditHead(pk=1)
-    if seq <= head.pruned_seq:
-        raise LookupError(f"entry {seq} was removed by the retention policy")
-    if head.pruned_seq:
-        raise LookupError("inclusion proofs need the whole log; entries were pruned")
-    checkpoint = AuditCheckpoint.objects.filter(tree_size__gte=seq).order_by("-tree_size").first()
+    """An inclusion proof of entry ``seq`` against the latest checkpoint (works after pruning
+    for every entry still kept: the subtree roots are kept)."""
     entry = AuditEntry.objects.filter(seq=seq).first()
-    if checkpoint is None or entry is None:
+    if entry is None:
+        head = AuditHead.objects.filter(pk=1).first()
+        pruned = head is not None and seq <= head.pruned_seq
+        raise LookupError(
+            f"entry {seq} was removed by the retention policy"
+            if pruned
+            else f"entry {seq} is not in the chained log"
+        )
+    checkpoint = AuditCheckpoint.objects.order_by("-tree_size").first()
+    if checkpoint is None or checkpoint.tree_size < seq:
         raise LookupError(f"no signed checkpoint covers entry {seq} yet")
-    leaves = leaf_hashes(checkpoint.tree_size)
-    proof = merkle.inclusion_proof(leaves, seq - 1)
+    leaf = merkle.leaf_hash(canonical(entry))
+    proof = merkle.path(stored_root_of(), seq - 1, 0, checkpoint.tree_size)
     return {
         "seq": seq,
         "leaf_index": seq - 1,
         "entry": canonical(entry).decode(),
-        "leaf_hash": leaves[seq - 1].hex(),
+        "leaf_hash": leaf.hex(),
         "tree_size": checkpoint.tree_size,
         "root_hash": checkpoint.root_hash,
         "audit_path": [node.hex() for node in proof],
@@ -377,6 +409,14 @@ def prove(seq: int) -> dict[str, Any]:
             "signature": checkpoint.signature,
         },
     }
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    """RFC 6962 proof that the tree of ``first`` entries is a prefix of the tree of ``second``."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None or not 0 < first <= second <= head.seq:
+        raise LookupError("need 0 < first <= second <= the number of chained entries")
+    return merkle.consistency(stored_root_of(), first, second)
 
 
 # --- retention ----------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
@@ -187,6 +188,34 @@ class EncryptedField(models.TextField):  # type: ignore[type-arg]
 
     descriptor_class = _EncryptedAttribute
     description = "Encrypted text (AES-256-GCM / SM4-GCM, bound to table, column and row)"
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        found = super().check(**kwargs)
+        try:
+            public_id = self.model._meta.get_field("public_id")
+        except FieldDoesNotExist:
+            public_id = None
+        if not (
+            isinstance(public_id, models.UUIDField) and public_id.unique and not public_id.editable
+        ):
+            found.append(
+                checks.Error(
+                    "EncryptedField binds values to the row's public_id: the model needs "
+                    "public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)",
+                    obj=self,
+                    id="kernel.E001",
+                )
+            )
+        if self.unique or getattr(self, "db_index", False) or self.primary_key:
+            found.append(
+                checks.Error(
+                    "An EncryptedField cannot be unique or indexed (its ciphertexts all differ): "
+                    "index a BlindIndexField instead",
+                    obj=self,
+                    id="kernel.E002",
+                )
+            )
+        return found
 
     def context(self, instance: models.Model) -> tuple[str, str, str]:
         row_id = getattr(instance, "public_id", None)

@@ -84,6 +84,24 @@ class AuditHead(models.Model):
         return f"audit head at {self.seq}"
 
 
+class AuditTreeNode(models.Model):
+    """A perfect subtree root of the audit Merkle tree: leaves [index·2^level, (index+1)·2^level).
+
+    Hashes only (no personal data), kept when entries are pruned, so proofs stay O(log² n)."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="kernel_audit_node_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
 class AuditCheckpoint(models.Model):
     """A signed statement of the RFC 6962 tree head over the first ``tree_size`` entries."""
 

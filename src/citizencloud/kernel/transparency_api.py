@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from pydantic import Field
 
-from citizencloud.kernel import audit, signing
+from citizencloud.kernel import audit, errors, signing
 from citizencloud.kernel.models import AuditCheckpoint
 from citizencloud.kernel.ratelimit import rate_limit
 
@@ -27,7 +27,7 @@ class CheckpointOut(Schema):
     tree_size: int
     root_hash: str
     head_hash: str
-    time: dt.datetime
+    time: str = Field(description="ISO 8601 UTC, exactly as in `statement`")
     key_id: str
     public_key: str = Field(description="Ed25519 public key, base64")
     signature: str = Field(description="Ed25519 signature of `statement`, base64")
@@ -61,7 +61,7 @@ def _out(checkpoint: AuditCheckpoint) -> CheckpointOut:
         tree_size=checkpoint.tree_size,
         root_hash=checkpoint.root_hash,
         head_hash=checkpoint.head_hash,
-        time=checkpoint.created_at,
+        time=checkpoint.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         key_id=checkpoint.key_id,
         public_key=_b64(bytes.fromhex(checkpoint.public_key)),
         signature=_b64(bytes.fromhex(checkpoint.signature)),
@@ -87,4 +87,31 @@ def checkpoints(request: HttpRequest, query: Query[CheckpointQuery]) -> Checkpoi
         public_keys={kid: _b64(key) for kid, key in signing.trusted_public_keys().items()},
         checkpoints=[_out(c) for c in page],
         next_before=page[-1].tree_size if more and page else None,
+    )
+
+
+class ConsistencyQuery(Schema):
+    first: int = Field(ge=1, description="Tree size of the older checkpoint")
+    second: int = Field(ge=1, description="Tree size of the newer checkpoint")
+
+
+class ConsistencyOut(Schema):
+    first: int
+    second: int
+    proof: list[str] = Field(description="RFC 6962 consistency proof, hex node hashes")
+
+
+@router.get(
+    "/transparency/consistency",
+    response=ConsistencyOut,
+    summary="Proof that an older checkpoint's tree is a prefix of a newer one's (RFC 6962)",
+)
+@decorate_view(rate_limit("transparency.consistency", per_ip="60/m"))
+def consistency(request: HttpRequest, query: Query[ConsistencyQuery]) -> ConsistencyOut:
+    try:
+        proof = audit.consistency_proof(query.first, query.second)
+    except LookupError as exc:
+        raise errors.DomainError(str(exc), code="transparency.bad_range", status=422) from None
+    return ConsistencyOut(
+        first=query.first, second=query.second, proof=[node.hex() for node in proof]
     )

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from citizencloud.kernel import audit, clock
 from citizencloud.kernel.errors import DomainError
+from citizencloud.kernel.logging import mask_text
 from citizencloud.privacy.models import Channel, DataAccess, LegalBasis
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
@@ -40,6 +41,8 @@ def record_access(
         raise InvalidAccessRecord("fields must be a non-empty list of field names")
     if not purpose.strip():
         raise InvalidAccessRecord("a purpose is required")
+    if mask_text(purpose) != purpose:
+        raise InvalidAccessRecord("the purpose must not contain an ID or phone number")
     basis, via = LegalBasis(legal_basis), Channel(channel)
     who = audit.Actor.of(accessor)
     access = DataAccess(
