@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from citizencloud.identity import oidc_keys
 from citizencloud.kernel import config
 
 env = config.Env(os.environ)
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "oauth2_provider",
     "citizencloud.kernel",
     "citizencloud.identity",
     "citizencloud.privacy",
@@ -245,6 +248,56 @@ IDENTITY_HARD_LOCK_AFTER = min(env.number("LOGIN_HARD_LOCK_FAILURES", 100), 100)
 IDENTITY_IP_FAILURES = env.number("LOGIN_IP_FAILURES", 100)
 IDENTITY_IP_WINDOW_SECONDS = env.number("LOGIN_IP_WINDOW_SECONDS", 15 * 60)
 LOGIN_URL = "identity:login"
+OIDC_PRIVATE_KEY = oidc_keys.private_key(env.text("OIDC_PRIVATE_KEY", ""), KEYS_DIR, ENVIRONMENT)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_PRIVATE_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": oidc_keys.previous_keys(
+        env.names("OIDC_PRIVATE_KEYS_PREVIOUS", [])
+    ),
+    "OIDC_ISS_ENDPOINT": env.text("OIDC_ISSUER", ""),
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+    ],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_VALIDATOR_CLASS": "citizencloud.identity.oidc.Validator",
+    "SCOPES": {
+        "openid": _("Know that it is you (an ID only this app sees)"),
+        "profile": _("Your real name and assurance level"),
+        "phone": _("Your mobile phone number"),
+        "id_number": _("Your ID number"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.number("OIDC_ACCESS_TOKEN_SECONDS", 600),
+    "ID_TOKEN_EXPIRE_SECONDS": env.number("OIDC_ACCESS_TOKEN_SECONDS", 600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": (
+        ["https"] if ENVIRONMENT == "production" else ["https", "http"]
+    ),
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 # --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
 NOTIFY_SMS_BACKEND = env.choice("SMS_BACKEND", ["development", "http"], "development")
@@ -302,3 +355,8 @@ CAMPAIGN_BATCH_MAX = env.number("CAMPAIGN_BATCH_MAX", 1024)
 CAMPAIGN_CLOSE_GRACE_SECONDS = env.number("CAMPAIGN_CLOSE_GRACE_SECONDS", 10)
 # With PostgreSQL and Redis, the entry hot path reserves in Redis (Lua) before the batch COMMIT.
 CAMPAIGN_REDIS = env.flag("CAMPAIGN_REDIS", True)
+# The OIDC signing key is never generated in production (docs/identity.md).
+if ENVIRONMENT == "production" and not OIDC_PRIVATE_KEY:
+    raise ImproperlyConfigured(
+        "CITIZENCLOUD_ENV=production refuses to start: CITIZENCLOUD_OIDC_PRIVATE_KEY is not set"
+    )

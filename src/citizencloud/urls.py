@@ -27,6 +27,7 @@ urlpatterns = [
     path("dev/sms", dev_views.sms_page, name="dev-sms"),
     path("dev/sms.json", dev_views.sms_json, name="dev-sms-json"),
     path("account/", include("citizencloud.identity.urls")),
+    path("", include("citizencloud.identity.oidc_urls")),
     path("admin/login/", identity_views.admin_login),
     path("me/notifications/", include("citizencloud.notifications.urls")),
     path("campaigns/", include("citizencloud.campaigns.urls")),

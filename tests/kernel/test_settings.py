@@ -51,15 +51,49 @@ def test_production_refuses_insecure_cookies(tmp_path: Path) -> None:
     assert "Secure" in result.stderr
 
 
+def _production_keys() -> dict[str, str]:
+    """The trust-kernel keys and the OIDC signing key production requires from the environment."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    oidc = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return {
+        f"CITIZENCLOUD_{name}": base64.b64encode(os.urandom(32)).decode()
+        for name in ("MASTER_KEY", "BLIND_INDEX_KEY", "SIGNING_KEY")
+    } | {"CITIZENCLOUD_OIDC_PRIVATE_KEY": base64.b64encode(oidc).decode()}
+
+
 def test_production_starts_when_configured_safely(tmp_path: Path) -> None:
     result = run_settings(
         tmp_path,
         CITIZENCLOUD_ENV="production",
         CITIZENCLOUD_SECRET_KEY="x" * 60,
         CITIZENCLOUD_ALLOWED_HOSTS="gov.example.cn",
+        **_production_keys(),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_production_refuses_a_missing_oidc_signing_key(tmp_path: Path) -> None:
+    keys = _production_keys()
+    del keys["CITIZENCLOUD_OIDC_PRIVATE_KEY"]
+    result = run_settings(
+        tmp_path,
+        CITIZENCLOUD_ENV="production",
+        CITIZENCLOUD_SECRET_KEY="x" * 60,
+        CITIZENCLOUD_ALLOWED_HOSTS="gov.example.cn",
+        **keys,
+    )
+    assert result.returncode != 0
+    assert "CITIZENCLOUD_OIDC_PRIVATE_KEY" in result.stderr
+    assert not (tmp_path / "keys" / "oidc-rsa.pem").exists()
 
 
 def test_development_generates_a_private_secret_key_once(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from citizencloud.identity.models import User
+from citizencloud.identity.models import ClientProfile, Consent, User
 
 
 @admin.register(User)
@@ -18,3 +18,20 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "kind", "password1", "password2")}),)
+
+
+@admin.register(ClientProfile)
+class ClientProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Department apps and partner cities: the OAuth application itself is registered under
+    "Django OAuth Toolkit › Applications" (RS256, authorization code, exact redirect URIs)."""
+
+    list_display = ("application", "owner", "sector_identifier")
+    search_fields = ("owner", "sector_identifier", "application__name")
+    raw_id_fields = ("application",)
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("public_id", "application", "scopes", "granted_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    readonly_fields = ("public_id", "user", "application", "scopes", "granted_at", "revoked_at")

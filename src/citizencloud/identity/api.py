@@ -11,7 +11,8 @@ from ninja import Router, Status
 from citizencloud.identity import qr, schemas, selectors, services, web
 from citizencloud.identity.auth import AUTH
 from citizencloud.identity.models import Business, User, UserSession
-from citizencloud.kernel.errors import NotFound
+from citizencloud.identity.services import consent
+from citizencloud.kernel.errors import NotFound, PermissionDenied
 
 router = Router(tags=["identity"])
 
@@ -22,7 +23,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _session(request: HttpRequest) -> UserSession:
-    session: UserSession = request.identity_session  # type: ignore[attr-defined]
+    session: UserSession | None = getattr(request, "identity_session", None)
+    if session is None:  # an OIDC access token reaches only GET /me (see auth.py)
+        raise PermissionDenied(code="identity.session_required")
     return session
 
 
@@ -70,7 +73,7 @@ def delete_session(request: HttpRequest) -> Status[None]:
 
 @router.get("/me", response=schemas.MeOut, auth=AUTH, summary="My account (masked)")
 def me(request: HttpRequest) -> Any:
-    return selectors.profile(_user(request), _session(request))
+    return selectors.profile(_user(request), getattr(request, "identity_session", None))
 
 
 @router.post("/me/verify-identity", response=schemas.MeOut, auth=AUTH, summary="Real-name L2")
@@ -161,7 +164,9 @@ def start_totp(request: HttpRequest) -> schemas.TotpStartOut:
     summary="Confirm TOTP; returns recovery codes once",
 )
 def confirm_totp(request: HttpRequest, body: schemas.CodeIn) -> schemas.RecoveryCodesOut:
-    codes = services.confirm_totp(user=_user(request), code=body.code, origin=web.origin(request))
+    codes = services.confirm_totp(
+        user=_user(request), code=body.code, origin=web.origin(request), session=_session(request)
+    )
     return schemas.RecoveryCodesOut(recovery_codes=codes)
 
 
@@ -284,3 +289,32 @@ def acting_as(request: HttpRequest, body: schemas.ActingAsIn) -> Any:
         origin=web.origin(request),
     )
     return selectors.profile(_user(request), _session(request))
+
+
+@router.get(
+    "/me/consents", response=list[schemas.ConsentOut], auth=AUTH, summary="Apps I consented to"
+)
+def my_consents(request: HttpRequest) -> list[schemas.ConsentOut]:
+    _session(request)
+    return [
+        schemas.ConsentOut(
+            id=str(c.public_id),
+            app=str(c.application.name),
+            client_id=str(c.application.client_id),
+            scopes=list(c.scopes),
+            granted_at=c.granted_at,
+        )
+        for c in selectors.consents(_user(request))
+    ]
+
+
+@router.delete(
+    "/me/consents/{consent_id}",
+    response={204: None},
+    auth=AUTH,
+    summary="Withdraw a consent (revokes the app's tokens)",
+)
+def revoke_consent(request: HttpRequest, consent_id: str) -> Status[None]:
+    _session(request)
+    consent.revoke(user=_user(request), consent_id=consent_id, origin=web.origin(request))
+    return Status(204, None)

@@ -252,3 +252,80 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return "recovery code"
+
+
+# --- OIDC provider (django-oauth-toolkit) -----------------------------------------------------
+
+
+class ClientProfile(models.Model):
+    """What the platform adds to an OAuth application: its sector (for pairwise subject ids),
+    the department or partner city it belongs to, and its public keys for ``private_key_jwt``."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="profile"
+    )
+    sector_identifier = models.CharField(
+        _("sector"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Apps of one sector share subject ids; empty: the host of the first redirect URI."
+        ),
+    )
+    owner = models.CharField(_("department or partner city"), max_length=200, blank=True)
+    jwks = models.JSONField(_("public keys (JWKS) for private_key_jwt"), default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.application_id}"
+
+
+class Consent(models.Model):
+    """A person's remembered permission for an app to receive some claims; revocable."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    application = models.ForeignKey("oauth2_provider.Application", on_delete=models.CASCADE)
+    scopes = models.JSONField(default=list)
+    granted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "application"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_consent_per_app",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"consent {self.public_id}"
+
+
+class CodeExchange(models.Model):
+    """Which access token an authorization code bought, so a replayed code revokes it."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    access_token = models.ForeignKey(
+        "oauth2_provider.AccessToken", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return "code exchange"
+
+
+class AssertionJti(models.Model):
+    """``jti`` of client assertions already used (``private_key_jwt`` replay protection)."""
+
+    client_id = models.CharField(max_length=100)
+    jti = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client_id", "jti"], name="assertion_jti_once")
+        ]
+
+    def __str__(self) -> str:
+        return "assertion jti"

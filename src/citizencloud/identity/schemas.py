@@ -126,3 +126,11 @@ class AgentOut(Schema):
 
 class ActingAsIn(Schema):
     business_id: str | None = None
+
+
+class ConsentOut(Schema):
+    id: str
+    app: str
+    client_id: str
+    scopes: list[str]
+    granted_at: dt.datetime

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from oauth2_provider.models import AccessToken
 
 from citizencloud.identity import policies
 from citizencloud.identity.models import (
     Activity,
     AgentGrant,
     Business,
+    Consent,
     RecoveryCode,
     TotpDevice,
     User,
@@ -71,7 +74,25 @@ def session_by_token_hash(token_hash: str) -> UserSession | None:
     return session if session is not None and is_live(session) else None
 
 
+def oidc_access_token(checksum: str) -> AccessToken | None:
+    """A live OIDC access token by the SHA-256 of its value."""
+    token = AccessToken.objects.select_related("user").filter(token_checksum=checksum).first()
+    return token if token is not None and not token.is_expired() else None
+
+
+def consents(user: User) -> QuerySet[Consent]:
+    return (
+        Consent.objects.filter(user=user, revoked_at__isnull=True)
+        .select_related("application")
+        .order_by("-granted_at")
+    )
+
+
 def session_by_id(public_id: str) -> UserSession | None:
+    try:
+        uuid.UUID(str(public_id))
+    except ValueError:
+        return None
     session = (
         UserSession.objects.select_related("user", "acting_as").filter(public_id=public_id).first()
     )

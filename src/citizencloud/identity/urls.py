@@ -18,6 +18,7 @@ urlpatterns = [
     path("activity/", views.activity, name="activity"),
     path("activity/<uuid:activity_id>/not-me/", views.not_me, name="not-me"),
     path("mfa/", views.mfa, name="mfa"),
+    path("consents/<uuid:consent_id>/revoke/", views.revoke_consent, name="revoke-consent"),
     path("businesses/", views.businesses, name="businesses"),
     path("businesses/acting-as/", views.act_as, name="act-as"),
     path("businesses/<uuid:business_id>/agents/", views.agents, name="agents"),

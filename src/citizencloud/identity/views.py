@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizencloud.identity import forms, qr, selectors, services, web
 from citizencloud.identity.models import Business, TotpDevice, User, UserSession
+from citizencloud.identity.services import consent
 from citizencloud.identity.services import mfa as mfa_service
 from citizencloud.identity.services.signin import authenticate, finish_login, second_factor
 from citizencloud.identity.services.signin import throttle_key as login_key
@@ -34,8 +35,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _session(request: HttpRequest) -> UserSession:
-    session: UserSession = request.identity_session  # type: ignore[attr-defined]
+def _session(request: HttpRequest) -> UserSession | None:
+    session: UserSession | None = getattr(request, "identity_session", None)
     return session
 
 
@@ -222,8 +223,17 @@ def account(request: HttpRequest) -> HttpResponse:
         "profile": selectors.profile(user, _session(request)),
         "password_form": form,
         "businesses": selectors.businesses(user),
+        "consents": selectors.consents(user),
     }
     return render(request, "identity/account.html", context)
+
+
+@login_required
+@require_POST
+def revoke_consent(request: HttpRequest, consent_id: str) -> HttpResponse:
+    consent.revoke(user=_user(request), consent_id=consent_id, origin=web.origin(request))
+    messages.success(request, _("The app no longer receives your information."))
+    return redirect("identity:account")
 
 
 @login_required
@@ -241,7 +251,7 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
 def devices(request: HttpRequest) -> HttpResponse:
     context = {
         "sessions": selectors.live_sessions(_user(request)),
-        "current": _session(request).pk,
+        "current": getattr(_session(request), "pk", None),
     }
     return render(request, "identity/devices.html", context)
 
@@ -296,9 +306,11 @@ def mfa(request: HttpRequest) -> HttpResponse:
 
         def confirm() -> HttpResponse:
             new_codes = services.confirm_totp(
-                user=user, code=confirm_form.cleaned_data["code"], origin=web.origin(request)
+                user=user,
+                code=confirm_form.cleaned_data["code"],
+                origin=web.origin(request),
+                session=_session(request),
             )
-            UserSession.objects.filter(pk=_session(request).pk).update(mfa=True)
             request.session[RECOVERY_SHOWN] = new_codes
             messages.success(request, _("Two-step verification is on."))
             return redirect("identity:mfa")
@@ -361,10 +373,13 @@ def businesses(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def act_as(request: HttpRequest) -> HttpResponse:
+    session = _session(request)
+    if session is None:
+        return redirect("identity:login")
     try:
         services.act_as(
             user=_user(request),
-            session=_session(request),
+            session=session,
             business_id=request.POST.get("business_id") or None,
             origin=web.origin(request),
         )

@@ -8,7 +8,7 @@ import pyotp
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from citizencloud.identity.models import Activity, RecoveryCode, TotpDevice, User
+from citizencloud.identity.models import Activity, RecoveryCode, TotpDevice, User, UserSession
 from citizencloud.identity.services.common import Origin, audit_action, note
 from citizencloud.identity.validation import FieldError, InvalidInput
 from citizencloud.kernel import clock, events
@@ -66,8 +66,11 @@ def _use_totp(device: TotpDevice, code: str) -> bool:
     )
 
 
-def confirm_totp(*, user: User, code: str, origin: Origin) -> list[str]:
-    """Turn MFA on when the first code matches; returns the recovery codes (shown once)."""
+def confirm_totp(
+    *, user: User, code: str, origin: Origin, session: UserSession | None = None
+) -> list[str]:
+    """Turn MFA on when the first code matches; returns the recovery codes (shown once).
+    The session that enrolled counts as having passed the second factor."""
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     if device is None or not _use_totp(device, code):
         raise InvalidInput(
@@ -77,6 +80,9 @@ def confirm_totp(*, user: User, code: str, origin: Origin) -> list[str]:
         )
     TotpDevice.objects.filter(pk=device.pk).update(confirmed_at=clock.now())
     codes = _new_recovery_codes(user)
+    if session is not None:
+        UserSession.objects.filter(pk=session.pk).update(mfa=True)
+        session.mfa = True
     note(user, Activity.Kind.MFA_ENROLLED, origin)
     audit_action("identity.mfa_enrolled", origin, actor=user, target=user)
     events.emit("identity.mfa_changed", user_id=str(user.public_id), enabled=True)

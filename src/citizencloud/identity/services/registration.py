@@ -53,6 +53,7 @@ def register_citizen(*, name: str, id_number: str, phone: str, password: str) ->
     PendingRegistration.objects.filter(phone_index=phone_index, used_at__isnull=True).update(
         used_at=now
     )
+    _prune(now)
     pending = PendingRegistration(
         real_name=clean["name"],
         id_number=clean["id_number"],
@@ -64,6 +65,14 @@ def register_citizen(*, name: str, id_number: str, phone: str, password: str) ->
     )
     pending.save()
     tasks.send_registration_code.enqueue(str(pending.public_id))
+
+
+def _prune(now: dt.datetime) -> None:
+    """Drop a few registrations that expired a day ago (their sealed details are of no use)."""
+    stale = PendingRegistration.objects.filter(expires_at__lt=now - dt.timedelta(days=1))
+    ids = list(stale.order_by("pk").values_list("pk", flat=True)[:100])
+    if ids:
+        PendingRegistration.objects.filter(pk__in=ids).delete()
 
 
 def _bad_code() -> InvalidInput:

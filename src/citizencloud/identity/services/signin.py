@@ -4,9 +4,10 @@ changing the password. Unknown and known accounts take the same path and the sam
 from __future__ import annotations
 
 import functools
+import ipaddress
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.utils.translation import gettext as _
 
 from citizencloud.identity import validation
@@ -52,8 +53,9 @@ class LoginResult:
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    # Verified against when the login name is unknown, so both cases cost one argon2 check.
+def _dummy_hash(algorithm: str) -> str:
+    # Verified against when the login name is unknown, so both cases cost one check with the
+    # preferred hasher's current parameters.
     return make_password("citizencloud-no-such-account")
 
 
@@ -83,17 +85,27 @@ def find_account(login: str) -> User | None:
     return User.objects.filter(username__iexact=value).first()
 
 
+def _ip_key(ip: str | None) -> str:
+    """One throttle per IPv4 address or IPv6 /64 (one subscriber usually owns a whole /64)."""
+    if not ip:
+        return ""
+    address = ipaddress.ip_address(ip)
+    if address.version == 6:
+        address = ipaddress.ip_network(f"{address}/64", strict=False).network_address
+    return blind_index(str(address), "ip")
+
+
 def authenticate(*, login: str, password: str, origin: Origin) -> User:
     """The account if the password is right; otherwise count a failure and raise."""
     key = throttle_key(login)
     if origin.ip:
-        throttle.check(LoginThrottle.Scope.IP, origin.ip)
+        throttle.check(LoginThrottle.Scope.IP, _ip_key(origin.ip))
     throttle.check(LoginThrottle.Scope.ACCOUNT, key)
     user = find_account(login)
     if user is not None and user.is_active:
         valid = user.check_password(password or "")
     else:
-        check_password(password or "", _dummy_hash())
+        check_password(password or "", _dummy_hash(get_hasher().algorithm))
         valid = False
     if not valid:
         _failed(user, key, origin, reason="password")
@@ -105,7 +117,7 @@ def authenticate(*, login: str, password: str, origin: Origin) -> User:
 def _failed(user: User | None, key: str, origin: Origin, *, reason: str) -> None:
     throttle.fail(LoginThrottle.Scope.ACCOUNT, key)
     if origin.ip:
-        throttle.fail(LoginThrottle.Scope.IP, origin.ip)
+        throttle.fail(LoginThrottle.Scope.IP, _ip_key(origin.ip))
     if user is not None:
         note(user, Activity.Kind.LOGIN_FAILED, origin)
     audit_action(
