@@ -300,7 +300,7 @@ OAUTH2_PROVIDER = {
 }
 
 # --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
-NOTIFY_SMS_BACKEND = env.choice("SMS_BACKEND", ["development", "http"], "development")
+NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # see notifications/gateways.py
 NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
 NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
 NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
@@ -336,7 +336,8 @@ SERVE_HOST = env.text("HOST", "127.0.0.1")
 SERVE_PORT = env.number("PORT", 8000)
 SERVE_WORKERS = env.number("WORKERS", 1)
 
-if ENVIRONMENT == "production" and (
+_NOTIFY_HTTP = NOTIFY_EMAIL_BACKEND == "http" or NOTIFY_SMS_BACKEND.endswith("SettingsHttpSms")
+if (ENVIRONMENT == "production" and _NOTIFY_HTTP) and (
     NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
 ):
     from django.core.exceptions import ImproperlyConfigured

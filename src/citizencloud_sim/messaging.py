@@ -118,6 +118,9 @@ class Provider:
 class Handler(BaseHTTPRequestHandler):
     server: SimServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle plus the client's
+    # delayed ACK add ~40 ms to every answer, which a real provider's server does not.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -28,6 +29,10 @@ def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def random_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
 def test_production_refuses_every_unsafe_default_with_a_clear_message(tmp_path: Path) -> None:
     result = run_settings(tmp_path, CITIZENCLOUD_ENV="production", CITIZENCLOUD_DEBUG="true")
     assert result.returncode != 0
@@ -36,6 +41,7 @@ def test_production_refuses_every_unsafe_default_with_a_clear_message(tmp_path: 
     assert "CITIZENCLOUD_DEBUG" in message
     assert "CITIZENCLOUD_SECRET_KEY" in message
     assert "CITIZENCLOUD_ALLOWED_HOSTS" in message
+    assert "CITIZENCLOUD_MASTER_KEY" in message
     assert not (tmp_path / "keys" / "django-secret.key").exists()
 
 

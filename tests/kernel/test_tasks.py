@@ -14,6 +14,7 @@ from django.db import transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from citizencloud.kernel.models import WorkerHeartbeat
 from tests.fixtures import ROOT, child_env
 from tests.kernel.tasks_for_tests import record_run
 
@@ -97,6 +98,6 @@ def test_a_task_survives_its_worker_being_killed(tmp_path: Path) -> None:
 
 def test_a_worker_stops_on_sigterm(tmp_path: Path) -> None:
     worker = run_worker()
-    time.sleep(1.5)
+    wait_for(WorkerHeartbeat.objects.exists)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=15) == 0

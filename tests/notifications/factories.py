@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.test import Client
+
 from citizencloud.identity.models import User
 from citizencloud.notifications import services
 from citizencloud.notifications.models import Template
@@ -46,3 +48,18 @@ def create_promotion(partner: str = "天府银行", **overrides: Any) -> Templat
     }
     fields.update(overrides)
     return services.create_template(**fields)
+
+
+def signed_in_client(user: User | None = None) -> tuple[Client, User]:
+    """A page client signed in as identity's login does: auth session + live device session."""
+    from citizencloud.identity.services import Origin
+    from citizencloud.identity.services.sessions import start_session
+
+    user = user or create_user()
+    client = Client()
+    client.force_login(user)
+    device, _ = start_session(user=user, mfa=False, origin=Origin(ip="127.0.0.1"))
+    session = client.session
+    session["identity_session"] = str(device.public_id)
+    session.save()
+    return client, user

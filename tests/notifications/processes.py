@@ -12,6 +12,8 @@ import httpx
 
 from tests.fixtures import ROOT, child_env, free_port, wait_http
 
+HTTP_SMS = "citizencloud.notifications.gateways.SettingsHttpSms"
+
 
 @dataclass
 class Sim:
@@ -40,7 +42,7 @@ def start_sim(kind: str, *args: str) -> Sim:
 
 def gateway_env(sms: Sim, email: Sim, web_port: int, **extra: str) -> dict[str, str]:
     return child_env(
-        CITIZENCLOUD_SMS_BACKEND="http", CITIZENCLOUD_SMS_URL=sms.url,
+        CITIZENCLOUD_SMS_BACKEND=HTTP_SMS, CITIZENCLOUD_SMS_URL=sms.url,
         CITIZENCLOUD_EMAIL_BACKEND="http", CITIZENCLOUD_EMAIL_URL=email.url,
         CITIZENCLOUD_NOTIFY_CALLBACK_BASE_URL=f"http://127.0.0.1:{web_port}",
         CITIZENCLOUD_NOTIFY_RETRY_BASE_SECONDS="0.2", CITIZENCLOUD_LOG_LEVEL="WARNING",

@@ -125,3 +125,12 @@ def test_workflow_table(current: str, reported: str, apply: bool) -> None:
 
 def test_backoff_doubles_and_is_capped() -> None:
     assert [workflow.backoff(n, base=2, cap=10) for n in (1, 2, 3, 4)] == [2, 4, 8, 10]
+
+
+def test_the_kernel_sms_port_can_load_the_http_adapter(settings) -> None:  # type: ignore[no-untyped-def]
+    from citizencloud.kernel import sms
+    from citizencloud.notifications import gateways
+
+    adapter = sms._load(gateways.HTTP_SMS_BACKEND)
+    assert isinstance(adapter, gateways.HttpSms)
+    assert adapter.endpoint.endswith("/v1/sms")

@@ -189,7 +189,7 @@ def test_a_sender_over_its_limit_gets_429() -> None:
 def test_identity_security_events_become_security_notices_once(name: str) -> None:
     user = create_user()
     event = events.Event(name, "evt-1", "2026-11-28T02:00:00+00:00",
-                         {"user_id": user.pk, "device": "Chrome on Linux"})  # fmt: skip
+                         {"user_id": str(user.public_id), "device": "Chrome on Linux"})  # fmt: skip
     handlers.handle(event)
     handlers.handle(event)  # at-least-once delivery: the second is a no-op
     (message,) = Message.objects.filter(recipient=user)
@@ -212,3 +212,29 @@ def test_mark_read_and_archive_only_own_messages() -> None:
     assert not selectors.inbox(owner, category="service").exists()
     assert selectors.inbox(owner, category="service", archived=True).count() == 1
     assert Delivery.objects.filter(message=message).count() == 1
+
+
+def test_a_new_device_notice_names_the_device_from_identitys_session() -> None:
+    from citizencloud.identity.services import Origin
+    from citizencloud.identity.services.sessions import start_session
+
+    user = create_user()
+    agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    session, _ = start_session(user=user, mfa=False, origin=Origin(user_agent=agent))
+    handlers.handle(events.Event("identity.new_device_login", "evt-9", "2026-11-28T02:00:00+00:00",
+                                 {"user_id": str(user.public_id),
+                                  "session_id": str(session.public_id)}))  # fmt: skip
+    (message,) = Message.objects.filter(recipient=user)
+    assert "（Chrome · Linux）" in message.body_zh
+
+
+@pytest.mark.parametrize(
+    ("agent", "label"),
+    [
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1", "Safari · iPhone"),
+        ("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0 Safari/537.36 Edg/120.0", "Edge · Windows"),
+        ("", "—"),
+    ],
+)
+def test_device_labels(agent: str, label: str) -> None:
+    assert policies.device_label(agent) == label

@@ -14,11 +14,10 @@ import httpx
 import pytest
 from django.conf import settings
 from django.db import transaction
-from django.test import Client
 
 from citizencloud.notifications import services
 from tests.fixtures import ROOT, child_env, free_port, wait_http
-from tests.notifications.factories import create_template, create_user
+from tests.notifications.factories import create_template, signed_in_client
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -73,9 +72,7 @@ class Listener(threading.Thread):
 
 @pytest.fixture
 def signed_in() -> tuple[object, str]:
-    user = create_user()
-    client = Client()
-    client.force_login(user)
+    client, user = signed_in_client()
     return user, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

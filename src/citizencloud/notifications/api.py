@@ -7,9 +7,10 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import django_auth
 
+from citizencloud.kernel.errors import PermissionDenied
 from citizencloud.notifications import callbacks, selectors, services
 from citizencloud.notifications.models import Message
 from citizencloud.notifications.schemas import (
@@ -20,6 +21,8 @@ from citizencloud.notifications.schemas import (
     PreferenceItemIO,
     PreferencesIn,
     PreferencesOut,
+    SendIn,
+    SendOut,
 )
 
 router = Router(tags=["notifications"])
@@ -103,3 +106,16 @@ def provider_callback(request: HttpRequest, channel: str) -> HttpResponse:
         provider_ref=report.id,
     )
     return HttpResponse(status=204)
+
+
+@router.post("/notifications/messages", response={202: SendOut}, auth=django_auth,
+             summary="Staff: send a template to people (limited per sender: 429)")  # fmt: skip
+def send(request: HttpRequest, body: SendIn) -> Status[SendOut]:
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff may send notices.", code="notifications:messages:send")
+    sent, skipped = services.send_to_many(
+        sender=f"staff:{getattr(request.user, 'public_id', request.user.pk)}",
+        template_code=body.template, recipients=body.recipients, context=body.context,
+        key=body.key,
+    )  # fmt: skip
+    return Status(202, SendOut(sent=sent, skipped=skipped))

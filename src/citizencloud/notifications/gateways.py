@@ -5,9 +5,10 @@ idempotency key: sending the same key twice returns the same id and never sends 
 worker killed mid-send can simply try again. ``GatewayUnavailable`` means "try again later";
 ``GatewayRejected`` means "this will never work" (bad number, bounced address).
 
-Adapters: ``development`` (logs and counts as delivered at once, no provider) and ``http`` (the
-provider's JSON API; ``citizencloud-sim sms|email`` speaks it). Chosen by
-``CITIZENCLOUD_SMS_BACKEND`` / ``CITIZENCLOUD_EMAIL_BACKEND``.
+Adapters: the provider's JSON API (``citizencloud-sim sms|email`` speaks it), chosen by
+``CITIZENCLOUD_SMS_BACKEND=citizencloud.notifications.gateways.SettingsHttpSms`` (the kernel
+SMS port of identity loads the same path) and ``CITIZENCLOUD_EMAIL_BACKEND=http``; otherwise the
+kernel SMS port's adapter and a logging email adapter, which count as delivered at once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 import httpx
 from django.conf import settings
 
+from citizencloud.kernel import sms
 from citizencloud.kernel.logging import get_logger
 from citizencloud.kernel.masking import mask_phone
 
@@ -57,14 +59,22 @@ class EmailGateway(Protocol):
         ...
 
 
-class DevelopmentSms:
-    """Logs the send (masked) and counts it as delivered: embedded demo, no provider."""
+class KernelPortSms:
+    """Identity's kernel SMS port (``kernel.sms``; its development adapter shows /dev/sms)."""
 
     synchronous = True
 
     def send(self, phone: str, text: str, *, idempotency_key: str) -> str:
-        log.info("sms.development", to=mask_phone(phone), chars=len(text), key=idempotency_key)
-        return f"dev-{idempotency_key}"
+        log.info("sms.kernel_port", to=mask_phone(phone), chars=len(text), key=idempotency_key)
+        return sms.send(phone, text, idempotency_key=idempotency_key)
+
+
+class SettingsHttpSms:
+    """The HTTP adapter built from settings, for ``CITIZENCLOUD_SMS_BACKEND=<this path>`` so that
+    the kernel port (identity's phone codes) also goes through the provider."""
+
+    def __new__(cls) -> HttpSms:  # type: ignore[misc]
+        return _http_sms()
 
 
 class DevelopmentEmail:
@@ -84,13 +94,14 @@ class _HttpProvider:
         self.endpoint = url.rstrip("/") + path
         self.api_key = api_key
         self.callback_url = callback_url
-        self.timeout = timeout
+        # One pooled client per adapter: keep-alive, and no TLS context built per message.
+        self.client = httpx.Client(timeout=timeout)
 
     def _post(self, body: dict[str, Any], idempotency_key: str) -> str:
         body = {**body, "reference": idempotency_key, "callback_url": self.callback_url}
         headers = {"Authorization": f"Bearer {self.api_key}", "Idempotency-Key": idempotency_key}
         try:
-            response = httpx.post(self.endpoint, json=body, headers=headers, timeout=self.timeout)
+            response = self.client.post(self.endpoint, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise GatewayUnavailable(type(exc).__name__) from exc
         if response.status_code == 429 or response.status_code >= 500:
@@ -119,15 +130,24 @@ def _callback_url(channel: str) -> str:
     )
 
 
+# The value of CITIZENCLOUD_SMS_BACKEND that selects the HTTP provider, for notifications *and*
+# for identity's kernel port (kernel.sms imports it by this path), so phone codes go there too.
+HTTP_SMS_BACKEND = f"{__name__}.SettingsHttpSms"
+
+
+def _http_sms() -> HttpSms:
+    return HttpSms(
+        url=settings.NOTIFY_SMS_URL, path="/v1/sms", api_key=settings.NOTIFY_GATEWAY_KEY,
+        callback_url=_callback_url("sms"), timeout=settings.NOTIFY_GATEWAY_TIMEOUT,
+    )  # fmt: skip
+
+
 @functools.cache
 def sms_gateway() -> SmsGateway:
-    """The configured SMS adapter."""
-    if settings.NOTIFY_SMS_BACKEND == "http":
-        return HttpSms(
-            url=settings.NOTIFY_SMS_URL, path="/v1/sms", api_key=settings.NOTIFY_GATEWAY_KEY,
-            callback_url=_callback_url("sms"), timeout=settings.NOTIFY_GATEWAY_TIMEOUT,
-        )  # fmt: skip
-    return DevelopmentSms()
+    """The configured SMS adapter: HTTP with callbacks, or the kernel port (synchronous)."""
+    if settings.NOTIFY_SMS_BACKEND == HTTP_SMS_BACKEND:
+        return _http_sms()
+    return KernelPortSms()
 
 
 @functools.cache

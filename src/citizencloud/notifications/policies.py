@@ -128,3 +128,21 @@ def in_quiet_hours(local_time: dt.time, start: dt.time, end: dt.time) -> bool:
     if start < end:
         return start <= local_time < end
     return local_time >= start or local_time < end
+
+
+# Order matters: Edge and Chrome also say "Safari/", an iPhone also says "Mac OS X".
+_BROWSERS = (
+    ("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chromium/", "Chromium"), ("Chrome/", "Chrome"),
+    ("MicroMessenger", "WeChat"), ("Safari/", "Safari"),
+)  # fmt: skip
+_SYSTEMS = (
+    ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+    ("Mac OS X", "macOS"), ("Linux", "Linux"),
+)  # fmt: skip
+
+
+def device_label(user_agent: str) -> str:
+    """A short, non-identifying name for a browser: "Chrome · Linux" (or "—")."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    return " · ".join(part for part in (browser, system) if part) or "—"

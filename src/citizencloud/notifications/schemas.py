@@ -56,3 +56,15 @@ class CallbackIn(Schema):
     reference: str
     status: str
     occurred_at: dt.datetime
+
+
+class SendIn(Schema):
+    template: str = Field(min_length=1, max_length=100)
+    recipients: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    context: dict[str, str | int] = {}
+    key: str = Field(min_length=8, max_length=100, description="Your idempotency key")
+
+
+class SendOut(Schema):
+    sent: int
+    skipped: int

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from citizencloud.kernel import clock
@@ -97,13 +98,25 @@ def preferences(user: Any) -> list[PreferenceItem]:
 def address_channels(user: Any) -> set[str]:
     """The channels the person can be reached on besides the inbox."""
     user_id = getattr(user, "pk", user)
-    return set(ContactAddress.objects.filter(user_id=user_id).values_list("channel", flat=True))
+    channels = set(ContactAddress.objects.filter(user_id=user_id).values_list("channel", flat=True))
+    if get_user_model().objects.filter(pk=user_id, phone__isnull=False).exists():
+        channels.add("sms")  # identity's verified phone
+    return channels
 
 
 def address(user_id: int, channel: str) -> str | None:
-    """The clear address for ``channel`` (decrypted; only the send task needs it)."""
+    """The clear address for ``channel`` (decrypted; only the send task needs it).
+
+    An address given in the notification settings wins; else identity's phone for SMS.
+    """
     row = ContactAddress.objects.filter(user_id=user_id, channel=channel).first()
-    return None if row is None else str(row.value)
+    if row is not None:
+        return str(row.value)
+    if channel == "sms":
+        user = get_user_model().objects.filter(pk=user_id).first()
+        phone = getattr(user, "phone", None)
+        return str(phone) if phone else None
+    return None
 
 
 def messages_after(last_id: int, *, limit: int = 500) -> list[tuple[int, int]]:

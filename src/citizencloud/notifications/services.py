@@ -374,3 +374,20 @@ def replace_opt_ins(*, user: Any, opt_ins: Iterable[Mapping[str, Any]]) -> None:
     for partner, item in wanted.items():
         opt_in(user=user, partner=partner, max_per_week=item.get("max_per_week", 2),
                quiet_start=item.get("quiet_start"), quiet_end=item.get("quiet_end"))  # fmt: skip
+
+
+def send_to_many(
+    *, sender: str, template_code: str, recipients: Iterable[uuid.UUID],
+    context: Mapping[str, object], key: str,
+) -> tuple[int, int]:  # fmt: skip
+    """Send one template to many people (staff announcements); (sent, skipped). Idempotent per
+    ``key``; counts against the sender's limits, so a 429 rolls the whole batch back."""
+    from django.contrib.auth import get_user_model
+
+    sent = skipped = 0
+    users = get_user_model().objects.filter(public_id__in=list(recipients))
+    for user in users.order_by("pk"):
+        message = notify(recipient=user, template_code=template_code, context=context,
+                         dedupe_key=f"{key}:{user.public_id}", sender=sender)  # fmt: skip
+        sent, skipped = (sent + 1, skipped) if message else (sent, skipped + 1)
+    return sent, skipped

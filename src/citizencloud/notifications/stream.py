@@ -2,9 +2,10 @@
 
 Authentication without Django's middleware: the edge reads the session cookie and checks it
 with a small synchronous lookup in a thread (the session store, then the user and the session's
-auth hash, exactly the checks ``django.contrib.auth.get_user`` makes), so a signed-out or
-password-changed session is refused with 401. EventSource sends the cookie by itself; no ticket
-round trip is needed.
+auth hash, exactly the checks ``django.contrib.auth.get_user`` makes, then identity's live device
+session as its middleware does), so a signed-out, timed-out or password-changed session is
+refused with 401. The check runs when the stream opens. EventSource sends the cookie by
+itself; no ticket round trip is needed.
 
 Fan-out: one ``Hub`` per process holds the open connections by user id and one feed task:
 Redis pub/sub at scale (every process subscribes, whichever holds the connection pushes), or
@@ -30,6 +31,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 PATH = "/api/v1/me/notifications/stream"
 KEEPALIVE_SECONDS = 15.0
+IDENTITY_SESSION_KEY = "identity_session"  # identity.middleware.SESSION_ID
 
 
 def _django() -> None:
@@ -53,6 +55,8 @@ def _user_for_session(session_key: str) -> int | None:
     from django.utils.crypto import constant_time_compare
     from django.utils.module_loading import import_string
 
+    from citizencloud.identity import selectors as identity
+
     try:
         store = import_string(settings.SESSION_ENGINE + ".SessionStore")(session_key)
         user_id = store.get(SESSION_KEY)
@@ -62,6 +66,12 @@ def _user_for_session(session_key: str) -> int | None:
         if user is None:
             return None
         if not constant_time_compare(store.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+            return None
+        # Identity ties each page session to a live device session (idle and absolute
+        # timeouts, "sign out that device"): the same check as its SessionGuardMiddleware.
+        device = store.get(IDENTITY_SESSION_KEY) or ""
+        live = identity.session_by_id(device) if device else None
+        if live is None or live.user_id != user.pk:
             return None
         return int(user.pk)
     finally:

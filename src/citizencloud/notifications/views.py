@@ -8,18 +8,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizencloud.kernel.errors import DomainError
 from citizencloud.notifications import policies, selectors, services
 
-TAB_LABELS = {
-    "service": _("Case progress"),
-    "security": _("Security"),
-    "announcement": _("Announcements"),
-    "promotion": _("Advertising"),
+# The tab names are fixed vocabulary of the issue (办事进度 / 安全 / 公告 / 广告), kept as data in
+# both languages like the notice texts, so they never depend on a catalog entry.
+TAB_NAMES = {
+    "service": ("办事进度", "Case progress"),
+    "security": ("安全", "Security"),
+    "announcement": ("公告", "Announcements"),
+    "promotion": ("广告", "Advertising"),
 }
+
+
+def _labels() -> dict[str, str]:
+    english = (get_language() or "").startswith("en")
+    return {code: names[1] if english else names[0] for code, names in TAB_NAMES.items()}
 
 
 @login_required
@@ -33,7 +39,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     archived = request.GET.get("archived") == "1"
     counts = selectors.unread_counts(request.user)
     context = {
-        "tabs": [(t, TAB_LABELS[t], counts[t]) for t in tabs],
+        "tabs": [(t, _labels()[t], counts[t]) for t in tabs],
         "tab": tab,
         "archived": archived,
         "english": (get_language() or "").startswith("en"),
@@ -69,7 +75,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             error = exc.message
     context = {
         "items": selectors.preferences(request.user),
-        "labels": TAB_LABELS,
+        "labels": _labels(),
         "partners": selectors.opt_ins(request.user),
         "addresses": sorted(selectors.address_channels(request.user)),
         "error": error,

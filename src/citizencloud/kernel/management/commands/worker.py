@@ -23,11 +23,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = options["worker_id"] or worker_support.new_worker_id()
-        heartbeat = worker_support.Heartbeat(worker_id, interval=options["heartbeat"])
-        # Beat and recover before the first task, so a restarted worker picks up its orphans.
-        worker_support.beat(worker_id, heartbeat.started_at)
-        worker_support.recover_orphaned_tasks()
-        heartbeat.start()
         worker = Worker(
             queue_names=options["queue"].split(","),
             interval=options["interval"],
@@ -38,7 +33,13 @@ class Command(BaseCommand):
             worker_id=worker_id,
             excluded_queue_names=[],
         )
+        # Signals first: from the first heartbeat on, SIGTERM means a clean stop.
         worker.configure_signals()
+        heartbeat = worker_support.Heartbeat(worker_id, interval=options["heartbeat"])
+        # Beat and recover before the first task, so a restarted worker picks up its orphans.
+        worker_support.beat(worker_id, heartbeat.started_at)
+        worker_support.recover_orphaned_tasks()
+        heartbeat.start()
         try:
             worker.run()
         finally:
