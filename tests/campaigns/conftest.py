@@ -1,4 +1,7 @@
-"""A real ``citizencloud serve`` (granian + edge + Django) shared by the hot-path tests."""
+"""A real ``citizencloud serve`` (granian + edge + Django) shared by the hot-path tests.
+
+Module-scoped, so it outlives each test's flush: it runs without the task worker, whose polling
+transactions would otherwise hold locks that PostgreSQL's TRUNCATE deadlocks against."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ def edge_server(
     django_db_setup: None, django_db_blocker: pytest.FixtureRequest
 ) -> Iterator[LiveServer]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        server = start_server(env=child_env(CITIZENCLOUD_LOG_LEVEL="WARNING"))
+        server = start_server("--no-worker", env=child_env(CITIZENCLOUD_LOG_LEVEL="WARNING"))
     yield server
     _stop(server)
 
@@ -35,7 +38,10 @@ def tight_server(
     """A server whose campaign admission lets almost nothing through."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         server = start_server(
-            env=child_env(CITIZENCLOUD_CAMPAIGN_EDGE_RATE="1", CITIZENCLOUD_CAMPAIGN_EDGE_BURST="1")
+            "--no-worker",
+            env=child_env(
+                CITIZENCLOUD_CAMPAIGN_EDGE_RATE="1", CITIZENCLOUD_CAMPAIGN_EDGE_BURST="1"
+            ),
         )
     yield server
     _stop(server)

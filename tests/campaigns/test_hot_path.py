@@ -234,3 +234,32 @@ def test_over_capacity_gets_a_waiting_room_ticket_not_a_timeout(tight_server: Li
     assert page.status_code == 200
     assert 'http-equiv="refresh"' in page.text
     assert "equal odds" in page.text
+
+
+def test_verify_command_recomputes_a_draw_from_a_servers_published_data(
+    edge_server: LiveServer,
+) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from citizencloud.campaigns import services
+
+    now = clock.now()
+    campaign = factories.create_campaign(
+        kind=Kind.LOTTERY,
+        opens_at=now - dt.timedelta(hours=2),
+        closes_at=now - dt.timedelta(hours=1),
+        tiers=[services.TierSpec(17800, 2), services.TierSpec(23800, 1)],
+    )
+    for i, user in enumerate(factories.create_users(6)):
+        Entry.objects.create(
+            campaign=campaign, user=user, entry_id=f"{i:032x}", idempotency_key="k", created_at=now
+        )
+    services.close(campaign_id=campaign.pk)
+    services.draw(campaign_id=campaign.pk)
+    out = io.StringIO()
+    call_command("campaign", "verify", str(campaign.pk), "--url", edge_server.url, stdout=out)
+    summary = json.loads(out.getvalue())
+    assert (summary["ok"], summary["entries"], summary["winners"]) == (True, 6, 3)
