@@ -72,6 +72,7 @@ ROUTES: dict[str, ASGIApp] = {
 PATTERN_ROUTES: list[tuple[re.Pattern[str], ASGIApp]] = [
     (re.compile(campaign_edge.PATTERN), campaign_edge.entries),
     (re.compile(campaign_edge.WAITING_PATTERN), campaign_edge.waiting_room),
+    (re.compile(campaign_edge.FORM_PATTERN), campaign_edge.enter_form),
 ]
 
 

@@ -57,3 +57,26 @@ def test_lottery_page_states_equal_odds_is_cacheable_and_cached(
     with django_assert_num_queries(0):  # type: ignore[operator]
         again = client.get(url, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_join_page_needs_sign_in_and_carries_a_pass(client: Client) -> None:
+    campaign = factories.create_campaign(kind=Kind.LOTTERY, min_assurance=1)
+    anonymous = client.get(f"/campaigns/{campaign.pk}/join")
+    assert anonymous.status_code == 302
+    assert "next=" in anonymous["Location"]
+    register(client)
+    sign_in(client, ZHANG["phone"])
+    page = client.get(f"/campaigns/{campaign.pk}/join")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'action="/campaigns/{campaign.pk}/enter"' in html
+    assert 'name="pass" value="cp1.' in html
+
+
+def test_join_page_explains_a_refusal(client: Client) -> None:
+    campaign = factories.create_campaign(min_assurance=1, regions=["3101"])
+    register(client)
+    sign_in(client, ZHANG["phone"])
+    page = client.get(f"/campaigns/{campaign.pk}/join")
+    assert page.status_code == 403
+    assert 'name="pass"' not in page.content.decode()

@@ -263,3 +263,39 @@ def test_verify_command_recomputes_a_draw_from_a_servers_published_data(
     call_command("campaign", "verify", str(campaign.pk), "--url", edge_server.url, stdout=out)
     summary = json.loads(out.getvalue())
     assert (summary["ok"], summary["entries"], summary["winners"]) == (True, 6, 3)
+
+
+def test_browser_form_enters_without_javascript(edge_server: LiveServer) -> None:
+    campaign = factories.create_campaign()
+    [user] = factories.create_users(1)
+    form = {"pass": factories.pass_for(campaign, user), "key": "form-key"}
+    url = f"{edge_server.url}/campaigns/{campaign.pk}/enter"
+    first = httpx.post(url, data=form)
+    assert first.status_code == 201
+    assert first.headers["content-type"].startswith("text/html")
+    entry = Entry.objects.get(campaign=campaign, user=user)
+    assert entry.entry_id in first.text
+    again = httpx.post(url, data=form)  # a double click: the same entry
+    assert again.status_code == 201
+    assert entry.entry_id in again.text
+    assert httpx.post(url, data={**form, "key": "other"}).status_code == 409
+
+
+def test_browser_form_over_capacity_shows_the_queue_and_the_form(
+    tight_server: LiveServer,
+) -> None:
+    campaign = factories.create_campaign(
+        kind=Kind.LOTTERY, tiers=[factories.services.TierSpec(1, 1)]
+    )
+    users = factories.create_users(6)
+    url = f"{tight_server.url}/campaigns/{campaign.pk}/enter"
+    replies = [
+        httpx.post(url, data={"pass": factories.pass_for(campaign, u), "key": f"k{u.pk}"})
+        for u in users
+    ]
+    waiting = [r for r in replies if r.status_code in (429, 503)]
+    assert waiting, [r.status_code for r in replies]
+    page = waiting[0]
+    assert int(page.headers["retry-after"]) >= 1
+    assert 'name="pass"' in page.text
+    assert "hx-trigger" in page.text

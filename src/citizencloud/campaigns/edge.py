@@ -609,3 +609,103 @@ async def startup() -> None:
         await runtime()
     except Exception:  # the first request retries and reports it
         log.exception("campaign hot path could not start yet")
+
+
+# --- the browser's form (no JavaScript needed) -------------------------------------------------
+
+FORM_PATTERN = r"^/campaigns/(?P<campaign_id>[0-9]{1,18})/enter$"
+
+_PAGE = """<!doctype html>
+<html lang="zh-Hans"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="/static/css/site.css">
+<script src="/static/vendor/htmx/htmx.min.js" defer></script>
+</head><body><main class="wrap">
+<h1>{title}</h1>
+{body}
+<p><a href="/campaigns/{campaign_id}/">返回活动页 · Back to the campaign</a></p>
+</main></body></html>
+"""
+
+
+async def _html(send: Send, status: int, html: str, headers: list[tuple[bytes, bytes]]) -> None:
+    payload = html.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+                (b"content-security-policy", _CSP),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+_CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+    b"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
+    """``POST /campaigns/{id}/enter`` from the join page's form: the same hot path as the API
+    (same admission, pass check and batch), answered as a page. Over capacity, the page shows
+    the place in the queue and the same form again: with JavaScript it resubmits itself after
+    the jittered wait, without it the person presses the button (a refresh cannot re-post)."""
+    from html import escape
+    from urllib.parse import parse_qs
+
+    campaign_id = int(scope["path_params"]["campaign_id"])
+    body = await _read_body(receive)
+    fields = parse_qs((body or b"").decode("latin-1"))
+    token = fields.get("pass", [""])[0]
+    key = fields.get("key", [""])[0][:255]
+    replies: list[Message] = []
+
+    async def json_receive() -> Message:
+        return {"type": "http.request", "body": json.dumps({"pass": token}).encode()}
+
+    async def capture(message: Message) -> None:
+        replies.append(message)
+
+    headers = [(b"idempotency-key", key.encode("latin-1"))] if key else []
+    await entries({**scope, "method": "POST", "headers": headers}, json_receive, capture)
+    status = int(replies[0]["status"])
+    result = json.loads(replies[1]["body"])
+    retry = dict(replies[0]["headers"]).get(b"retry-after", b"").decode()
+    if status == 201:
+        title = "登记成功 · Registered"
+        text = (
+            f"<p>您的登记号 <code>{escape(result['entry_id'])}</code>"
+            f"（{escape(result['created_at'])}）。</p>"
+            f'<p lang="en">Your entry id is <code>{escape(result["entry_id"])}</code>.</p>'
+        )
+    elif status in (429, 503):
+        room = result["waiting_room"]
+        title = "排队中 · Waiting room"
+        text = (
+            f"<p>您前面约有 <strong>{room['position']}</strong> 人，请约 {retry} 秒后再试；"
+            "登记期内任何时间登记，中签机会相同。</p>"
+            f'<p lang="en">About {room["position"]} ahead of you; try again in about {retry} s. '
+            "Registering at any time in the window gives equal odds.</p>"
+            f'<form method="post" action="/campaigns/{campaign_id}/enter" '
+            f'hx-post="/campaigns/{campaign_id}/enter" hx-trigger="load delay:{retry}s" '
+            'hx-target="body" hx-push-url="false">'
+            f'<input type="hidden" name="pass" value="{escape(token)}">'
+            f'<input type="hidden" name="key" value="{escape(key)}">'
+            '<button type="submit">再试一次 · Try again</button></form>'
+        )
+    else:
+        title = "未能登记 · Not registered"
+        reason, code = escape(str(result.get("title", ""))), escape(str(result.get("code", "")))
+        text = f"<p>{reason} <small>({code})</small></p>"
+    page = _PAGE.format(title=title, body=text, campaign_id=campaign_id)
+    extra = [(b"retry-after", retry.encode())] if retry else []
+    await _html(send, status, page, extra)

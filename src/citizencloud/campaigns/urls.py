@@ -5,4 +5,5 @@ from citizencloud.campaigns import views
 app_name = "campaigns"
 urlpatterns = [
     path("<int:campaign_id>/", views.campaign_page, name="campaign"),
+    path("<int:campaign_id>/join", views.join, name="join"),
 ]

@@ -51,3 +51,35 @@ def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={PAGE_SECONDS}"
     return response
+
+
+def join(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The browser's way in (works without JavaScript): check eligibility now and put the pass
+    in a form that posts to the edge (``/campaigns/{id}/enter``)."""
+    from urllib.parse import urlencode
+
+    from django.shortcuts import redirect, render
+    from django.urls import reverse
+
+    from citizencloud.campaigns import services
+    from citizencloud.identity.models import User
+    from citizencloud.kernel.errors import DomainError
+
+    if not request.user.is_authenticated:
+        return redirect(reverse("identity:login") + "?" + urlencode({"next": request.path}))
+    user: User = request.user
+    campaign = selectors.campaign(campaign_id)
+    try:
+        issued = services.issue_pass(user=user, campaign_id=campaign_id)
+    except DomainError as error:
+        return render(
+            request, "campaigns/join.html", {"campaign": campaign, "refusal": error.message},
+            status=error.status,
+        )  # fmt: skip
+    import uuid
+
+    return render(
+        request,
+        "campaigns/join.html",
+        {"campaign": campaign, "pass": issued.token, "key": uuid.uuid4().hex},
+    )
