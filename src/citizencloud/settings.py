@@ -361,3 +361,5 @@ if ENVIRONMENT == "production" and not OIDC_PRIVATE_KEY:
     raise ImproperlyConfigured(
         "CITIZENCLOUD_ENV=production refuses to start: CITIZENCLOUD_OIDC_PRIVATE_KEY is not set"
     )
+# Entries/s admitted by all edge processes together (a Redis token bucket); 0: per process only.
+CAMPAIGN_EDGE_GLOBAL_RATE = env.number("CAMPAIGN_EDGE_GLOBAL_RATE", 0)

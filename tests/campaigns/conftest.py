@@ -45,3 +45,20 @@ def tight_server(
         )
     yield server
     _stop(server)
+
+
+@pytest.fixture(scope="module")
+def global_server(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
+    """A server whose admission comes from the shared Redis bucket at 1 entry/s."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.skip("the shared bucket needs Redis")
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        server = start_server(
+            "--no-worker", env=child_env(CITIZENCLOUD_CAMPAIGN_EDGE_GLOBAL_RATE="1")
+        )
+    yield server
+    _stop(server)

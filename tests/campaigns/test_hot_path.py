@@ -299,3 +299,21 @@ def test_browser_form_over_capacity_shows_the_queue_and_the_form(
     assert int(page.headers["retry-after"]) >= 1
     assert 'name="pass"' in page.text
     assert "hx-trigger" in page.text
+
+
+def test_the_shared_redis_bucket_sheds_what_the_global_rate_does_not_cover(
+    global_server: LiveServer,
+) -> None:
+    campaign = factories.create_campaign(
+        kind=Kind.LOTTERY, tiers=[factories.services.TierSpec(1, 1)]
+    )
+    users = factories.create_users(20)
+    tokens = [factories.pass_for(campaign, u) for u in users]
+    responses = asyncio.run(
+        _crowd(f"{global_server.url}/api/v1/campaigns/{campaign.pk}/entries", tokens)
+    )
+    shed = [r for r in responses if r.status_code == 429]
+    assert len(shed) >= 15, [r.status_code for r in responses]
+    assert all("waiting_room" in r.json() for r in shed)
+    created = [r for r in responses if r.status_code == 201]
+    assert Entry.objects.filter(campaign=campaign).count() == len(created)

@@ -81,6 +81,7 @@ class Runtime:
     writer_task: asyncio.Task[None] | None = None
     campaigns: dict[int, CachedCampaign] = field(default_factory=dict)
     refreshing: set[int] = field(default_factory=set)
+    feeder: asyncio.Task[None] | None = None
     batches: int = 0
     batched_entries: int = 0
 
@@ -130,8 +131,33 @@ async def runtime() -> Runtime:
     if _runtime is None:
         async with _runtime_lock:
             if _runtime is None:
-                _runtime = await asyncio.get_running_loop().run_in_executor(None, _build_runtime)
+                built = await asyncio.get_running_loop().run_in_executor(None, _build_runtime)
+                _start_global_bucket(built)
+                _runtime = built
     return _runtime
+
+
+def _start_global_bucket(rt: Runtime) -> None:
+    """With ``CAMPAIGN_EDGE_GLOBAL_RATE`` and Redis, every edge process leases its tokens from
+    one shared bucket (``campaigns.global_bucket``)."""
+    from django.conf import settings
+
+    if not (settings.CAMPAIGN_EDGE_GLOBAL_RATE and settings.REDIS_URL):
+        return
+    import redis.asyncio
+
+    from citizencloud.campaigns import global_bucket
+
+    prefix = settings.CACHES["default"].get("KEY_PREFIX") or "cc"
+    shared = global_bucket.GlobalBucket(
+        redis.asyncio.Redis.from_url(settings.REDIS_URL),
+        f"{prefix}:campaigns:admission",
+        rate=float(settings.CAMPAIGN_EDGE_GLOBAL_RATE),
+        burst=float(settings.CAMPAIGN_EDGE_GLOBAL_RATE),
+    )
+    rt.feeder = asyncio.get_running_loop().create_task(
+        global_bucket.feed(rt.gate, shared, rt.config.rate)
+    )
 
 
 # --- responses ---------------------------------------------------------------------------------
