@@ -94,9 +94,10 @@ def test_a_tampered_entry_list_fails_verification() -> None:
 
 def test_other_tampering_fails_verification() -> None:
     honest = _published()
+    loser = next(e for e in honest.ledger if e not in {w[0] for w in honest.winners})
     cases = [
         {"seed": secrets.token_bytes(32).hex()},
-        {"winners": [*honest.winners[:-1], (honest.ledger[0], 2, 23800)]},
+        {"winners": [*honest.winners[:-1], (loser, 2, 23800)]},
         {"merkle_root": "00" * 32},
         {"entry_count": honest.entry_count + 1},
     ]
