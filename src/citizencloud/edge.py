@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from citizencloud.campaigns import edge as campaign_edge
+from citizencloud.campaigns import edge_pages as campaign_pages
 from citizencloud.notifications import stream as notification_stream
 
 Scope = MutableMapping[str, Any]
@@ -71,8 +72,8 @@ ROUTES: dict[str, ASGIApp] = {
 # ``scope["path_params"]``.
 PATTERN_ROUTES: list[tuple[re.Pattern[str], ASGIApp]] = [
     (re.compile(campaign_edge.PATTERN), campaign_edge.entries),
-    (re.compile(campaign_edge.WAITING_PATTERN), campaign_edge.waiting_room),
-    (re.compile(campaign_edge.FORM_PATTERN), campaign_edge.enter_form),
+    (re.compile(campaign_pages.WAITING_PATTERN), campaign_pages.waiting_room),
+    (re.compile(campaign_pages.FORM_PATTERN), campaign_pages.enter_form),
 ]
 
 
