@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Schema
 
 from citizencloud import __version__
+from citizencloud.campaigns.api import router as campaigns_router
 from citizencloud.catalog.api import router as catalog_router
 from citizencloud.identity.api import router as identity_router
 from citizencloud.kernel import ratelimit
@@ -27,9 +28,10 @@ api = new_api(
 ratelimit.install(api)
 api.add_router("/", transparency_router)
 api.add_router("/", privacy_router)
-api.add_router("/", notifications_router)
 api.add_router("/", identity_router)
 api.add_router("/", payments_router)
+api.add_router("/", notifications_router)
+api.add_router("/", campaigns_router)
 
 
 class MetaOut(Schema):

@@ -243,20 +243,6 @@ AUDIT_ORIGIN = env.text("AUDIT_ORIGIN", "citizencloud")
 IDEMPOTENCY_TTL_SECONDS = env.number("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
 RATELIMIT_ENABLED = env.flag("RATELIMIT_ENABLED", True)
 
-# --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
-NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # see notifications/gateways.py
-NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
-NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
-NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
-NOTIFY_GATEWAY_KEY = env.text("NOTIFY_GATEWAY_KEY", "dev-gateway-key")
-NOTIFY_GATEWAY_TIMEOUT = float(env.text("NOTIFY_GATEWAY_TIMEOUT", "10"))
-NOTIFY_CALLBACK_SECRET = env.text("NOTIFY_CALLBACK_SECRET", "dev-callback-secret")
-NOTIFY_CALLBACK_BASE_URL = env.text("NOTIFY_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
-NOTIFY_MAX_ATTEMPTS = env.number("NOTIFY_MAX_ATTEMPTS", 5)
-NOTIFY_RETRY_BASE_SECONDS = float(env.text("NOTIFY_RETRY_BASE_SECONDS", "2"))
-NOTIFY_SENDER_PER_MINUTE = env.text("NOTIFY_SENDER_PER_MINUTE", "6000/m")
-NOTIFY_SENDER_PER_DAY = env.text("NOTIFY_SENDER_PER_DAY", "1000000/d")
-NOTIFY_STREAM_POLL_SECONDS = float(env.text("NOTIFY_STREAM_POLL_SECONDS", "0.25"))
 # --- identity (docs/identity.md) ------------------------------------------------------------
 SMS_BACKEND = env.text("SMS_BACKEND", "development")
 REALNAME_BACKEND = env.text("REALNAME_BACKEND", "development")
@@ -320,6 +306,21 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
+# --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
+NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # see notifications/gateways.py
+NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
+NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
+NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
+NOTIFY_GATEWAY_KEY = env.text("NOTIFY_GATEWAY_KEY", "dev-gateway-key")
+NOTIFY_GATEWAY_TIMEOUT = float(env.text("NOTIFY_GATEWAY_TIMEOUT", "10"))
+NOTIFY_CALLBACK_SECRET = env.text("NOTIFY_CALLBACK_SECRET", "dev-callback-secret")
+NOTIFY_CALLBACK_BASE_URL = env.text("NOTIFY_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env.number("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = float(env.text("NOTIFY_RETRY_BASE_SECONDS", "2"))
+NOTIFY_SENDER_PER_MINUTE = env.text("NOTIFY_SENDER_PER_MINUTE", "6000/m")
+NOTIFY_SENDER_PER_DAY = env.text("NOTIFY_SENDER_PER_DAY", "1000000/d")
+NOTIFY_STREAM_POLL_SECONDS = float(env.text("NOTIFY_STREAM_POLL_SECONDS", "0.25"))
+
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
 # Catalog: seconds a search result page stays cached (0: no cache); any catalog edit expires it.
 CATALOG_SEARCH_CACHE_SECONDS = env.number("CATALOG_SEARCH_CACHE_SECONDS", 120)
@@ -343,6 +344,19 @@ config.refuse_unsafe_production(
 SERVE_HOST = env.text("HOST", "127.0.0.1")
 SERVE_PORT = env.number("PORT", 8000)
 SERVE_WORKERS = env.number("WORKERS", 1)
+
+# --- campaigns (docs/operations.md "Campaigns") -------------------------------------------------
+INSTALLED_APPS += ["citizencloud.campaigns"]
+CAMPAIGN_PASS_SECONDS = env.number("CAMPAIGN_PASS_SECONDS", 15 * 60)
+CAMPAIGN_PASS_LEAD_SECONDS = env.number("CAMPAIGN_PASS_LEAD_SECONDS", 24 * 3600)
+CAMPAIGN_EDGE_CONCURRENCY = env.number("CAMPAIGN_EDGE_CONCURRENCY", 2048)
+CAMPAIGN_EDGE_RATE = env.number("CAMPAIGN_EDGE_RATE", 40000)
+CAMPAIGN_EDGE_BURST = env.number("CAMPAIGN_EDGE_BURST", 0)
+CAMPAIGN_BATCH_MS = float(env.text("CAMPAIGN_BATCH_MS", "1"))
+CAMPAIGN_BATCH_MAX = env.number("CAMPAIGN_BATCH_MAX", 1024)
+CAMPAIGN_CLOSE_GRACE_SECONDS = env.number("CAMPAIGN_CLOSE_GRACE_SECONDS", 10)
+# With PostgreSQL and Redis, the entry hot path reserves in Redis (Lua) before the batch COMMIT.
+CAMPAIGN_REDIS = env.flag("CAMPAIGN_REDIS", True)
 
 # The OIDC signing key is never generated in production (docs/identity.md).
 if ENVIRONMENT == "production" and not OIDC_PRIVATE_KEY:

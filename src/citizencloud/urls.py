@@ -32,5 +32,6 @@ urlpatterns = [
     path("account/", include("citizencloud.identity.urls")),
     path("", include("citizencloud.identity.oidc_urls")),
     path("admin/login/", identity_views.admin_login),
+    path("campaigns/", include("citizencloud.campaigns.urls")),
     path("admin/", admin.site.urls),
 ]
