@@ -357,6 +357,8 @@ CAMPAIGN_BATCH_MAX = env.number("CAMPAIGN_BATCH_MAX", 1024)
 CAMPAIGN_CLOSE_GRACE_SECONDS = env.number("CAMPAIGN_CLOSE_GRACE_SECONDS", 10)
 # With PostgreSQL and Redis, the entry hot path reserves in Redis (Lua) before the batch COMMIT.
 CAMPAIGN_REDIS = env.flag("CAMPAIGN_REDIS", True)
+# Entries/s admitted by all edge processes together (a Redis token bucket); 0: per process only.
+CAMPAIGN_EDGE_GLOBAL_RATE = env.number("CAMPAIGN_EDGE_GLOBAL_RATE", 0)
 
 # The OIDC signing key is never generated in production (docs/identity.md).
 if ENVIRONMENT == "production" and not OIDC_PRIVATE_KEY:
