@@ -32,7 +32,7 @@ $(DEV_STAMP): pyproject.toml | check-python
 run: $(STAMP) ## Set up and serve the demo city on http://127.0.0.1:8000 (SQLite, one task worker)
 	$(BIN)/citizencloud migrate --no-input
 	$(BIN)/citizencloud seed_demo
-	$(BIN)/citizencloud serve
+	$(BIN)/citizencloud serve --simulators
 
 test: $(DEV_STAMP) ## Run the whole suite (except the browser tests) on the embedded default
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)

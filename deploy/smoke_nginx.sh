@@ -46,6 +46,10 @@ CITIZENCLOUD_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
 CITIZENCLOUD_BLIND_INDEX_KEY="$(head -c 32 /dev/urandom | base64)"
 CITIZENCLOUD_SIGNING_KEY="$(head -c 32 /dev/urandom | base64)"
 export CITIZENCLOUD_MASTER_KEY CITIZENCLOUD_BLIND_INDEX_KEY CITIZENCLOUD_SIGNING_KEY
+# ... and an RSA key for OIDC ID tokens, and a payments provider secret.
+CITIZENCLOUD_OIDC_PRIVATE_KEY="$("$PY" -c 'import base64; from cryptography.hazmat.primitives import serialization as s; from cryptography.hazmat.primitives.asymmetric import rsa; k = rsa.generate_private_key(public_exponent=65537, key_size=2048); print(base64.b64encode(k.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())).decode())')"
+CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET="$(head -c 32 /dev/urandom | base64)"
+export CITIZENCLOUD_OIDC_PRIVATE_KEY CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET
 export CITIZENCLOUD_BEHIND_PROXY=true
 export CITIZENCLOUD_LOG_LEVEL=WARNING
 unset CITIZENCLOUD_DATABASE_URL CITIZENCLOUD_REDIS_URL

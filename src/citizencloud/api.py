@@ -7,12 +7,15 @@ from ninja import Schema
 
 from citizencloud import __version__
 from citizencloud.applications.api import router as applications_router
+from citizencloud.campaigns.api import router as campaigns_router
 from citizencloud.catalog.api import router as catalog_router
 from citizencloud.identity.api import router as identity_router
 from citizencloud.kernel import ratelimit
 from citizencloud.kernel.api import new_api
 from citizencloud.kernel.transparency_api import router as transparency_router
+from citizencloud.notifications.api import router as notifications_router
 from citizencloud.org.api import router as org_router
+from citizencloud.payments.api import router as payments_router
 from citizencloud.privacy.api import router as privacy_router
 
 api = new_api(
@@ -27,6 +30,9 @@ ratelimit.install(api)
 api.add_router("/", transparency_router)
 api.add_router("/", privacy_router)
 api.add_router("/", identity_router)
+api.add_router("/", payments_router)
+api.add_router("/", notifications_router)
+api.add_router("/", campaigns_router)
 
 
 class MetaOut(Schema):

@@ -11,11 +11,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
+
+from citizencloud.campaigns import edge as campaign_edge
+from citizencloud.campaigns import edge_pages as campaign_pages
+from citizencloud.notifications import stream as notification_stream
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -69,7 +74,36 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 ROUTES: dict[str, ASGIApp] = {
     "/edge/healthz": edge_healthz,
+    notification_stream.PATH: notification_stream.endpoint,
 }
+
+# Paths with parameters, tried in order after ROUTES; the match's groups go to
+# ``scope["path_params"]``.
+PATTERN_ROUTES: list[tuple[re.Pattern[str], ASGIApp]] = [
+    (re.compile(campaign_edge.PATTERN), campaign_edge.entries),
+    (re.compile(campaign_pages.WAITING_PATTERN), campaign_pages.waiting_room),
+    (re.compile(campaign_pages.FORM_PATTERN), campaign_pages.enter_form),
+]
+
+
+def match(path: str) -> ASGIApp | None:
+    """The edge handler for ``path``, or None (Django answers it)."""
+    route = ROUTES.get(path)
+    if route is not None:
+        return route
+    if path.startswith(("/api/v1/campaigns/", "/campaigns/")):
+        for pattern, handler in PATTERN_ROUTES:
+            found = pattern.match(path)
+            if found is not None:
+                return _with_params(handler, found.groupdict())
+    return None
+
+
+def _with_params(handler: ASGIApp, params: dict[str, str]) -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await handler({**scope, "path_params": params}, receive, send)
+
+    return app
 
 
 Drain = Callable[[float], Awaitable[bool]]
@@ -79,6 +113,7 @@ async def _lifespan(receive: Receive, send: Send, drain: Drain | None) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            await campaign_edge.startup()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             if drain is not None:
@@ -165,7 +200,7 @@ def build(*, with_django: bool) -> ASGIApp:
             await _lifespan(receive, send, drain)
             return
         if scope["type"] == "http":
-            route = ROUTES.get(scope["path"])
+            route = match(scope["path"])
             if route is not None:
                 await route(scope, receive, send)
                 return

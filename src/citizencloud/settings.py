@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "citizencloud.kernel",
     "citizencloud.identity",
     "citizencloud.privacy",
+    "citizencloud.notifications",
     "citizencloud.org",
     "citizencloud.catalog",
     "citizencloud.applications",
+    "citizencloud.payments",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +307,21 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
+# --- notifications (docs/notifications.md, docs/operations.md "Notifications") ---------------
+NOTIFY_SMS_BACKEND = env.text("SMS_BACKEND", "development")  # see notifications/gateways.py
+NOTIFY_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", ["development", "http"], "development")
+NOTIFY_SMS_URL = env.text("SMS_URL", "http://127.0.0.1:8025")
+NOTIFY_EMAIL_URL = env.text("EMAIL_URL", "http://127.0.0.1:8026")
+NOTIFY_GATEWAY_KEY = env.text("NOTIFY_GATEWAY_KEY", "dev-gateway-key")
+NOTIFY_GATEWAY_TIMEOUT = float(env.text("NOTIFY_GATEWAY_TIMEOUT", "10"))
+NOTIFY_CALLBACK_SECRET = env.text("NOTIFY_CALLBACK_SECRET", "dev-callback-secret")
+NOTIFY_CALLBACK_BASE_URL = env.text("NOTIFY_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env.number("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = float(env.text("NOTIFY_RETRY_BASE_SECONDS", "2"))
+NOTIFY_SENDER_PER_MINUTE = env.text("NOTIFY_SENDER_PER_MINUTE", "6000/m")
+NOTIFY_SENDER_PER_DAY = env.text("NOTIFY_SENDER_PER_DAY", "1000000/d")
+NOTIFY_STREAM_POLL_SECONDS = float(env.text("NOTIFY_STREAM_POLL_SECONDS", "0.25"))
+
 PLATFORM_NAME = env.text("PLATFORM_NAME", "")
 # Catalog: seconds a search result page stays cached (0: no cache); any catalog edit expires it.
 CATALOG_SEARCH_CACHE_SECONDS = env.number("CATALOG_SEARCH_CACHE_SECONDS", 120)
@@ -329,8 +346,42 @@ SERVE_HOST = env.text("HOST", "127.0.0.1")
 SERVE_PORT = env.number("PORT", 8000)
 SERVE_WORKERS = env.number("WORKERS", 1)
 
+# --- campaigns (docs/operations.md "Campaigns") -------------------------------------------------
+INSTALLED_APPS += ["citizencloud.campaigns"]
+CAMPAIGN_PASS_SECONDS = env.number("CAMPAIGN_PASS_SECONDS", 15 * 60)
+CAMPAIGN_PASS_LEAD_SECONDS = env.number("CAMPAIGN_PASS_LEAD_SECONDS", 24 * 3600)
+CAMPAIGN_EDGE_CONCURRENCY = env.number("CAMPAIGN_EDGE_CONCURRENCY", 2048)
+CAMPAIGN_EDGE_RATE = env.number("CAMPAIGN_EDGE_RATE", 40000)
+CAMPAIGN_EDGE_BURST = env.number("CAMPAIGN_EDGE_BURST", 0)
+CAMPAIGN_BATCH_MS = float(env.text("CAMPAIGN_BATCH_MS", "1"))
+CAMPAIGN_BATCH_MAX = env.number("CAMPAIGN_BATCH_MAX", 1024)
+CAMPAIGN_CLOSE_GRACE_SECONDS = env.number("CAMPAIGN_CLOSE_GRACE_SECONDS", 10)
+# With PostgreSQL and Redis, the entry hot path reserves in Redis (Lua) before the batch COMMIT.
+CAMPAIGN_REDIS = env.flag("CAMPAIGN_REDIS", True)
+# Entries/s admitted by all edge processes together (a Redis token bucket); 0: per process only.
+CAMPAIGN_EDGE_GLOBAL_RATE = env.number("CAMPAIGN_EDGE_GLOBAL_RATE", 0)
+
 # The OIDC signing key is never generated in production (docs/identity.md).
 if ENVIRONMENT == "production" and not OIDC_PRIVATE_KEY:
     raise ImproperlyConfigured(
         "CITIZENCLOUD_ENV=production refuses to start: CITIZENCLOUD_OIDC_PRIVATE_KEY is not set"
     )
+_NOTIFY_HTTP = NOTIFY_EMAIL_BACKEND == "http" or NOTIFY_SMS_BACKEND.endswith("SettingsHttpSms")
+if (ENVIRONMENT == "production" and _NOTIFY_HTTP) and (
+    NOTIFY_CALLBACK_SECRET.startswith("dev-") or NOTIFY_GATEWAY_KEY.startswith("dev-")
+):
+    raise ImproperlyConfigured("Set CITIZENCLOUD_NOTIFY_CALLBACK_SECRET and NOTIFY_GATEWAY_KEY")
+
+# Payments (docs/payments.md, docs/operations.md "Payments").
+PAYMENTS_PROVIDER = env.text("PAYMENTS_PROVIDER", "sim")
+PAYMENTS_PROVIDER_URL = env.text("PAYMENTS_PROVIDER_URL", "http://127.0.0.1:8030")
+PAYMENTS_MERCHANT_ID = env.text("PAYMENTS_MERCHANT_ID", "citizencloud")
+PAYMENTS_PROVIDER_SECRET = env.text("PAYMENTS_PROVIDER_SECRET", "dev-pay-secret")
+PAYMENTS_PROVIDER_TIMEOUT = env.number("PAYMENTS_PROVIDER_TIMEOUT", 10)
+PAYMENTS_PUBLIC_BASE_URL = env.text("PAYMENTS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+PAYMENTS_ORDER_TTL_SECONDS = env.number("PAYMENTS_ORDER_TTL_SECONDS", 900)
+PAYMENTS_QUERY_AFTER_SECONDS = env.number("PAYMENTS_QUERY_AFTER_SECONDS", 120)
+PAYMENTS_REFUND_APPROVAL_FEN = env.number("PAYMENTS_REFUND_APPROVAL_FEN", 50000)
+PAYMENTS_BILLER_CLOCK_SKEW_SECONDS = env.number("PAYMENTS_BILLER_CLOCK_SKEW_SECONDS", 300)
+if ENVIRONMENT == "production" and PAYMENTS_PROVIDER_SECRET.startswith("dev-"):
+    raise ImproperlyConfigured("Set CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET")

@@ -26,10 +26,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
+    path("me/notifications/", include("citizencloud.notifications.urls")),
+    path("pay/", include("citizencloud.payments.urls")),
     path("dev/sms", dev_views.sms_page, name="dev-sms"),
     path("dev/sms.json", dev_views.sms_json, name="dev-sms-json"),
     path("account/", include("citizencloud.identity.urls")),
     path("", include("citizencloud.identity.oidc_urls")),
     path("admin/login/", identity_views.admin_login),
+    path("campaigns/", include("citizencloud.campaigns.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -85,3 +85,10 @@ def test_certificate_pdf_embeds_the_cjk_font_and_the_verify_link() -> None:
     assert b"WenQuanYiMicroHei" in body  # the CJK font, embedded: no empty boxes
     assert b"/FontFile2" in body
     assert len(body) > 5_000
+
+
+def test_the_sla_sweep_is_a_periodic_job() -> None:
+    from citizencloud.kernel import periodic
+
+    names = [schedule.name for schedule in periodic.schedules()]
+    assert "applications.sla_sweep" in names

@@ -330,3 +330,23 @@ def test_a_client_assertion_works_once(person: Client, jwt_client: tuple[Any, jw
     assert _assertion_exchange(code, verifier, assertion).status_code == 200
     code, verifier, _ = get_code(person, app)
     assert _assertion_exchange(code, verifier, assertion).status_code == 401
+
+
+def test_releasing_the_id_number_to_an_app_is_in_the_citizens_ledger(person: Client) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from citizencloud.identity.models import User
+    from citizencloud.kernel.events import deliver
+    from citizencloud.privacy.models import DataAccess
+
+    app, secret = create_client()
+    code, verifier, _ = get_code(person, app, scope="openid id_number", tick_id=True)
+    exchange(code, verifier, app.client_id, secret)
+    # The release is an event (a task written with the token); run its delivery as a worker would.
+    (task,) = DBTaskResult.objects.filter(args_kwargs__args__1="identity.claims_released")
+    deliver.call(*task.args_kwargs["args"])
+    (entry,) = DataAccess.objects.filter(citizen=User.objects.get(kind="citizen"))
+    assert entry.fields == ["id_number"]  # only what the scopes released
+    assert entry.legal_basis == "consent"
+    assert entry.channel == "api"
+    assert app.client_id in entry.purpose

@@ -7,4 +7,7 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Applications"
 
     def ready(self) -> None:
-        from citizencloud.applications import demo  # noqa: F401  (registers the demo seeder)
+        from citizencloud.applications import (  # noqa: F401  (registers the seeder and the job)
+            demo,
+            schedule,
+        )

@@ -19,7 +19,7 @@ from oauth2_provider.models import AccessToken, get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from citizencloud.identity.models import AssertionJti, ClientProfile, CodeExchange, User
-from citizencloud.kernel import audit, clock
+from citizencloud.kernel import audit, clock, events
 from citizencloud.kernel.crypto import blind_index
 from citizencloud.kernel.logging import get_logger
 
@@ -56,6 +56,10 @@ def _b64json(part: str) -> dict[str, Any]:
     return data
 
 
+# Claims carrying personal data; releasing one is a read of it by the client's system.
+PERSONAL_CLAIMS = frozenset({"name", "phone_number", "id_number"})
+
+
 class Validator(OAuth2Validator):  # type: ignore[misc]
     oidc_claim_scope = {
         **OAuth2Validator.oidc_claim_scope,
@@ -65,6 +69,22 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         "phone_number_verified": "phone",
         "id_number": "id_number",
     }
+
+    def get_oidc_claims(self, token: Any, token_handler: Any, request: Any) -> dict[str, Any]:
+        """The claims released to the client; personal ones are announced so the citizen's
+        "who looked at my data" ledger shows which app received what."""
+        claims: dict[str, Any] = super().get_oidc_claims(token, token_handler, request)
+        released = sorted(PERSONAL_CLAIMS & claims.keys())
+        if released:
+            client = request.client
+            events.emit(
+                "identity.claims_released",
+                user_public_id=str(request.user.public_id),
+                client_id=str(client.client_id),
+                client_name=str(client.name or client.client_id),
+                claims=released,
+            )
+        return claims
 
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
         user: User = request.user

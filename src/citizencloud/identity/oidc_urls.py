@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from oauth2_provider import views as dot
 
 from citizencloud.identity.oidc_views import ConsentView
+from citizencloud.kernel.middleware import writes_on_safe_methods
 
 app_name = "oauth2_provider"
 
@@ -18,5 +19,6 @@ urlpatterns = [
     path("o/authorize/", ConsentView.as_view(), name="authorize"),
     path("o/token/", dot.TokenView.as_view(), name="token"),
     path("o/revoke_token/", dot.RevokeTokenView.as_view(), name="revoke-token"),
-    path("o/userinfo/", dot.UserInfoView.as_view(), name="user-info"),
+    # Releasing claims records who received them (an event, i.e. a write), even on GET.
+    path("o/userinfo/", writes_on_safe_methods(dot.UserInfoView.as_view()), name="user-info"),
 ]

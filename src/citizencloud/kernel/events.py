@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django_tasks import task
 
 from citizencloud.kernel import clock
@@ -81,5 +82,9 @@ def _resolve(path: str) -> Handler:
 def deliver(
     handler: str, name: str, event_id: str, occurred_at: str, payload: dict[str, Any]
 ) -> None:
-    """Run one subscriber for one event (a task, so it retries on its own after a crash)."""
-    _resolve(handler)(Event(name, event_id, occurred_at, payload))
+    """Run one subscriber for one event (a task, so it retries on its own after a crash).
+
+    The worker opens no transaction of its own: each handler runs in one, so a handler that
+    fails half-way leaves nothing behind (docs/decisions/0002-unit-of-work.md)."""
+    with transaction.atomic():
+        _resolve(handler)(Event(name, event_id, occurred_at, payload))

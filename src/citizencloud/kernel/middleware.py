@@ -145,6 +145,13 @@ class ProblemJsonMiddleware:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+View = Callable[..., HttpResponse]
+
+
+def writes_on_safe_methods(view: View) -> View:
+    """Mark a view that writes even on GET/HEAD/OPTIONS (SQLite then begins it IMMEDIATE)."""
+    view.writes_on_safe_methods = True  # type: ignore[attr-defined]
+    return view
 
 
 class SqliteReadTransactionMiddleware:

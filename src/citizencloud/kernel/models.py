@@ -157,3 +157,15 @@ class DevSmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"sms {self.public_id}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (``kernel.periodic``) last started and finished, across all workers."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_started = models.DateTimeField(null=True)
+    last_finished = models.DateTimeField(null=True)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
 
 ROLES = ("all", "web", "edge")
 
@@ -57,6 +59,20 @@ def granian_command(plan: Plan) -> list[str]:
     if interface == "wsgi":
         command += ["--blocking-threads", str(plan.threads)]
     return [*command, target]
+
+
+def simulator_commands(settings: Any) -> dict[str, list[str]]:
+    """The simulated outside systems a demo needs, as child commands (DESIGN.md §7).
+
+    They run as separate processes (``python -m citizencloud_sim``), exactly as in the tests;
+    nothing of ``citizencloud_sim`` is imported here.
+    """
+    provider = urlsplit(settings.PAYMENTS_PROVIDER_URL)
+    pay = [sys.executable, "-m", "citizencloud_sim", "pay"]
+    pay += ["--host", provider.hostname or "127.0.0.1", "--port", str(provider.port or 8030)]
+    pay += ["--merchant", settings.PAYMENTS_MERCHANT_ID]
+    pay += ["--secret", settings.PAYMENTS_PROVIDER_SECRET]
+    return {"pay-simulator": pay}
 
 
 def worker_command() -> list[str]:
@@ -109,6 +125,12 @@ class Supervisor:
         return exit_code
 
     def stop(self) -> None:
+        drain_file = self.env.get(DRAIN_ENV)
+        if drain_file:
+            # Long-lived responses (server-sent events) watch this file and end themselves, so
+            # granian is not left waiting on them after SIGTERM.
+            Path(drain_file).touch()
+            time.sleep(DRAIN_NOTICE_SECONDS)
         for child in self.children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -152,9 +174,20 @@ def _terminate_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+DRAIN_ENV = "CITIZENCLOUD_DRAIN_FILE"
+DRAIN_NOTICE_SECONDS = 1.0
+
+
+def draining() -> bool:
+    """True once the supervisor has begun to stop this instance (checked by long responses)."""
+    path = os.environ.get(DRAIN_ENV)
+    return bool(path) and os.path.exists(path)  # type: ignore[arg-type]
+
+
 def child_environment(metrics_dir: Path, *, edge_only: bool) -> dict[str, str]:
     env = dict(os.environ)
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    env[DRAIN_ENV] = str(metrics_dir / "draining")
     env.setdefault("DJANGO_SETTINGS_MODULE", "citizencloud.settings")
     if edge_only:
         env["CITIZENCLOUD_EDGE_ONLY"] = "1"

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connection, transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from citizencloud.kernel import clock
+from citizencloud.kernel import clock, periodic
 from citizencloud.kernel.logging import get_logger
 from citizencloud.kernel.models import WorkerHeartbeat
 
@@ -99,6 +99,7 @@ class Heartbeat(threading.Thread):
             try:
                 beat(self.worker_id, self.started_at)
                 recover_orphaned_tasks()
+                periodic.run_due()
             except Exception:  # a locked or restarting database must not kill the worker
                 log.exception("heartbeat.failed")
             finally:

@@ -27,6 +27,11 @@ class Command(BaseCommand):
             "--no-worker", action="store_true", help="Do not start a task worker (role all)."
         )
         parser.add_argument("--grace", type=float, default=10.0, help="Seconds to stop cleanly.")
+        parser.add_argument(
+            "--simulators",
+            action="store_true",
+            help="Also run the simulated payment provider (development only; `make run` does).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["workers"] < 1:
@@ -43,6 +48,10 @@ class Command(BaseCommand):
         commands = {"server": serving.granian_command(plan)}
         if plan.with_worker:
             commands["worker"] = serving.worker_command()
+        if options["simulators"]:
+            if settings.ENVIRONMENT == "production":
+                raise CommandError("--simulators is for development and demos, not production.")
+            commands.update(serving.simulator_commands(settings))
         env = serving.child_environment(metrics_dir, edge_only=plan.role == "edge")
         self.stdout.write(
             f"citizencloud ({plan.role}) on http://{plan.host}:{plan.port}/ "

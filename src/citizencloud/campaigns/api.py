@@ -1,0 +1,116 @@
+"""The campaigns API. The entry itself (``POST …/entries``) is answered by the edge."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from citizencloud.campaigns import lottery, schemas, selectors, services
+from citizencloud.campaigns.models import Campaign, Kind
+from citizencloud.identity.auth import AUTH
+from citizencloud.identity.models import User
+
+router = Router(tags=["campaigns"])
+
+
+def _out(c: Campaign) -> schemas.CampaignOut:
+    return schemas.CampaignOut(
+        id=c.pk,
+        slug=c.slug,
+        title=c.title,
+        title_en=c.title_en,
+        kind=c.kind,
+        opens_at=c.opens_at,
+        closes_at=c.closes_at,
+        draw_at=c.draw_at,
+        tiers=[
+            schemas.TierOut(rank=t.rank, amount_fen=t.amount_fen, count=t.count)
+            for t in c.tiers.all()
+        ],
+        remaining=c.remaining if c.kind == Kind.FIRST_COME else None,
+        equal_odds=c.kind == Kind.LOTTERY,
+        algorithm=lottery.ALGORITHM if c.kind == Kind.LOTTERY else "",
+        seed_hash=c.seed_hash,
+        entry_count=c.entry_count,
+        merkle_root=c.merkle_root,
+        seed=c.revealed_seed,
+        closed_at=c.closed_at,
+        drawn_at=c.drawn_at,
+    )
+
+
+@router.get("/campaigns", response=list[schemas.CampaignOut], summary="Campaigns")
+def list_campaigns(request: HttpRequest) -> list[schemas.CampaignOut]:
+    return [_out(c) for c in selectors.listed()]
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response=schemas.CampaignOut,
+    summary="A campaign and its published commitments",
+)
+def get_campaign(request: HttpRequest, campaign_id: int) -> schemas.CampaignOut:
+    return _out(selectors.campaign(campaign_id))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/pass",
+    response=schemas.PassOut,
+    auth=AUTH,
+    summary="Get a campaign pass (eligibility is checked here)",
+)
+def get_pass(request: HttpRequest, campaign_id: int) -> schemas.PassOut:
+    user: User = request.user  # type: ignore[assignment]
+    issued = services.issue_pass(user=user, campaign_id=campaign_id)
+    return schemas.PassOut(
+        token=issued.token,
+        expires_at=issued.expires_at,
+        campaign_id=issued.campaign_id,
+        entry_url=f"/api/v1/campaigns/{issued.campaign_id}/entries",
+    )
+
+
+@router.get(
+    "/campaigns/{campaign_id}/ledger",
+    summary="Entry ids in ledger order (after closing), one per line",
+)
+def ledger(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    c = selectors.campaign(campaign_id)
+    ids = selectors.ledger(c.pk) if c.closed_at is not None else []
+    return HttpResponse("".join(f"{e}\n" for e in ids), content_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/campaigns/{campaign_id}/winners",
+    response=list[schemas.WinnerOut],
+    summary="Winners (pseudonymous entry ids)",
+)
+def winners(request: HttpRequest, campaign_id: int) -> list[schemas.WinnerOut]:
+    c = selectors.campaign(campaign_id)
+    if c.kind == Kind.LOTTERY and c.drawn_at is None:
+        return []
+    return [
+        schemas.WinnerOut(entry_id=e, prize_rank=r, prize_fen=f)
+        for e, r, f in selectors.winners(c.pk)
+    ]
+
+
+@router.get(
+    "/campaigns/{campaign_id}/my-entry",
+    response=schemas.MyEntryOut,
+    auth=AUTH,
+    summary="My entry, result and inclusion proof",
+)
+def my_entry(request: HttpRequest, campaign_id: int) -> schemas.MyEntryOut:
+    user: User = request.user  # type: ignore[assignment]
+    mine = selectors.my_entry(user=user, campaign_id=campaign_id)
+    return schemas.MyEntryOut(
+        entry_id=mine.entry.entry_id,
+        created_at=mine.entry.created_at,
+        prize_rank=mine.entry.prize_rank,
+        prize_fen=mine.entry.prize_fen,
+        leaf_index=mine.leaf_index,
+        tree_size=mine.tree_size,
+        inclusion_proof=mine.proof,
+        merkle_root=mine.entry.campaign.merkle_root,
+    )

@@ -1,0 +1,229 @@
+"""Every write of the campaigns app (the hot-path entry itself is written by ``store``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from citizencloud.campaigns import lottery, passes, policies, selectors
+from citizencloud.campaigns.models import Campaign, Entry, Kind, PrizeTier
+from citizencloud.identity import validation
+from citizencloud.identity.models import User
+from citizencloud.kernel import audit, clock, events, signing
+from citizencloud.kernel.errors import Conflict, DomainError, PermissionDenied
+
+
+class Gone(DomainError):
+    code = "campaigns.closed"
+    status = 410
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    amount_fen: int
+    count: int
+
+
+def create_campaign(
+    *,
+    slug: str,
+    title: str,
+    kind: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    tiers: Sequence[TierSpec],
+    draw_at: dt.datetime | None = None,
+    min_assurance: int = 2,
+    regions: Sequence[str] = (),
+    min_age: int | None = None,
+    max_age: int | None = None,
+    title_en: str = "",
+    description: str = "",
+    description_en: str = "",
+) -> Campaign:
+    """Create a campaign; a lottery commits to H(seed) now, before anyone can enter."""
+    if not tiers:
+        raise DomainError(
+            _("A campaign needs at least one prize tier."), code="campaigns.no_prizes"
+        )
+    if kind == Kind.FIRST_COME and len(tiers) != 1:
+        raise DomainError(_("A first-come campaign has one prize tier."), code="campaigns.one_tier")
+    if closes_at <= opens_at:
+        raise DomainError(_("The window must close after it opens."), code="campaigns.bad_window")
+    seed = secrets.token_bytes(32)
+    campaign = Campaign(
+        slug=slug,
+        title=title,
+        title_en=title_en,
+        kind=kind,
+        description=description,
+        description_en=description_en,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        draw_at=draw_at if kind == Kind.LOTTERY else None,
+        min_assurance=min_assurance,
+        regions=list(regions),
+        min_age=min_age,
+        max_age=max_age,
+        remaining=tiers[0].count if kind == Kind.FIRST_COME else 0,
+        seed=seed.hex() if kind == Kind.LOTTERY else None,
+        seed_hash=lottery.seed_hash(seed) if kind == Kind.LOTTERY else "",
+    )
+    campaign.save()
+    PrizeTier.objects.bulk_create(
+        PrizeTier(campaign=campaign, rank=i + 1, amount_fen=t.amount_fen, count=t.count)
+        for i, t in enumerate(tiers)
+    )
+    audit.record(action="campaigns.created", target=campaign, details={"kind": kind})
+    return campaign
+
+
+@dataclass(frozen=True)
+class IssuedPass:
+    token: str
+    expires_at: dt.datetime
+    campaign_id: int
+
+
+def _person(user: User) -> policies.Person:
+    number = str(user.id_number) if user.id_number else ""
+    born = validation.birth_date(number) if number else None
+    return policies.Person(
+        assurance=int(user.assurance), region_code=number[:6] or None, birth_date=born
+    )
+
+
+def issue_pass(*, user: User, campaign_id: int) -> IssuedPass:
+    """Check eligibility now, before the rush, and sign a short-lived pass for the hot path."""
+    campaign = selectors.campaign(campaign_id)
+    now = clock.now()
+    if now >= campaign.closes_at or campaign.closed_at is not None:
+        raise Gone(_("Registration is closed."))
+    if now < campaign.opens_at - dt.timedelta(seconds=settings.CAMPAIGN_PASS_LEAD_SECONDS):
+        raise Conflict(_("Passes are not issued yet."), code="campaigns.not_open")
+    reason = policies.refusal(selectors.rules(campaign), _person(user), on=campaign.opens_at.date())
+    if reason is not None:
+        raise PermissionDenied(_("You are not eligible for this campaign."), code=reason)
+    if Entry.objects.filter(campaign=campaign, user=user).exists():
+        raise Conflict(
+            _("You have already entered this campaign."), code="campaigns.already_entered"
+        )
+    start = max(now, campaign.opens_at)
+    expires = min(start + dt.timedelta(seconds=settings.CAMPAIGN_PASS_SECONDS), campaign.closes_at)
+    key = signing.current()
+    token = passes.issue(
+        key.private,
+        key.key_id,
+        campaign_id=campaign.pk,
+        user_id=user.pk,
+        expires_at=int(expires.timestamp()),
+    )
+    return IssuedPass(token=token, expires_at=expires, campaign_id=campaign.pk)
+
+
+def close(*, campaign_id: int) -> Campaign:
+    """After the window (and a grace for in-flight batches): stop entries for good and publish
+    the entry count and the Merkle root of the ledger. Idempotent."""
+    campaign = selectors.campaign(campaign_id)
+    now = clock.now()
+    grace = dt.timedelta(seconds=settings.CAMPAIGN_CLOSE_GRACE_SECONDS)
+    if campaign.closed_at is not None:
+        return campaign
+    if now < campaign.closes_at + grace:
+        raise Conflict(_("The window has not closed yet."), code="campaigns.still_open")
+    # The conditional update takes the campaign row (and, on SQLite, the write lock) first:
+    # hot-path batches that commit after it see closed_at and accept nothing more.
+    Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(
+        closed_at=now, updated_at=now
+    )
+    ids = selectors.ledger(campaign.pk)
+    root = lottery.ledger_root(campaign.pk, ids)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        entry_count=len(ids), merkle_root=root.hex(), updated_at=now
+    )
+    if campaign.kind == Kind.FIRST_COME:
+        tier = campaign.tiers.get()
+        Entry.objects.filter(campaign=campaign).update(
+            prize_rank=tier.rank, prize_fen=tier.amount_fen
+        )
+        _announce_results(campaign.pk)
+    events.emit(
+        "campaigns.closed", campaign_id=campaign.pk, entry_count=len(ids), merkle_root=root.hex()
+    )
+    audit.record(action="campaigns.closed", target=campaign, details={"entries": len(ids)})
+    return selectors.campaign(campaign.pk)
+
+
+def draw(*, campaign_id: int) -> Campaign:
+    """Reveal the seed and pick the winners from H(seed ‖ root) (docs/lottery.md)."""
+    campaign = selectors.campaign(campaign_id)
+    if campaign.kind != Kind.LOTTERY:
+        raise DomainError(_("Only a lottery is drawn."), code="campaigns.not_a_lottery")
+    if campaign.drawn_at is not None:
+        return campaign
+    if campaign.closed_at is None or not campaign.merkle_root:
+        raise Conflict(_("Close the campaign before the draw."), code="campaigns.still_open")
+    now = clock.now()
+    if campaign.draw_at is not None and now < campaign.draw_at:
+        raise Conflict(_("It is not time for the draw yet."), code="campaigns.too_early")
+    seed = bytes.fromhex(str(campaign.seed))
+    ids = selectors.ledger(campaign.pk)
+    tiers = [lottery.Tier(t.rank, t.amount_fen, t.count) for t in campaign.tiers.all()]
+    winners = lottery.award(
+        lottery.choose(
+            seed, bytes.fromhex(campaign.merkle_root), len(ids), sum(t.count for t in tiers)
+        ),
+        tiers,
+    )
+    by_rank: dict[int, list[str]] = {}
+    for index, tier in winners:
+        by_rank.setdefault(tier.rank, []).append(ids[index])
+    for tier in tiers:
+        chosen = by_rank.get(tier.rank, [])
+        for start in range(0, len(chosen), 5000):
+            Entry.objects.filter(
+                campaign=campaign, entry_id__in=chosen[start : start + 5000]
+            ).update(prize_rank=tier.rank, prize_fen=tier.amount_fen)
+    updated = Campaign.objects.filter(pk=campaign.pk, drawn_at__isnull=True).update(
+        revealed_seed=seed.hex(), drawn_at=now, updated_at=now
+    )
+    if updated:
+        _announce_results(campaign.pk)
+        events.emit("campaigns.drawn", campaign_id=campaign.pk, winners=len(winners))
+        audit.record(action="campaigns.drawn", target=campaign, details={"winners": len(winners)})
+    return selectors.campaign(campaign.pk)
+
+
+def _announce_results(campaign_id: int) -> None:
+    """One ``campaigns.won`` or ``campaigns.not_won`` event per entrant (the notification centre
+    turns them into service notices). Payloads carry ids and public campaign facts only."""
+    if not (events.subscribers("campaigns.won") or events.subscribers("campaigns.not_won")):
+        return
+    campaign = Campaign.objects.get(pk=campaign_id)
+    rows = Entry.objects.filter(campaign_id=campaign_id).values_list(
+        "user_id", "entry_id", "prize_rank", "prize_fen"
+    )
+    for user_id, entry_id, rank, fen in rows.iterator(chunk_size=2000):
+        events.emit(
+            "campaigns.won" if rank is not None else "campaigns.not_won",
+            campaign_id=campaign_id,
+            campaign=campaign.title,
+            user_id=user_id,
+            entry_id=entry_id,
+            prize_rank=rank,
+            prize_fen=fen,
+            amount=f"{fen / 100:.2f}" if fen is not None else "",
+        )
+
+
+def touch(*, campaign_id: int) -> None:
+    """Mark the public page as changed (its ETag follows ``updated_at``)."""
+    Campaign.objects.filter(pk=campaign_id).update(updated_at=clock.now())
+
+
+__all__ = ["Gone", "TierSpec", "close", "create_campaign", "draw", "issue_pass", "touch"]

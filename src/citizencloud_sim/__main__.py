@@ -1,0 +1,3 @@
+from citizencloud_sim.cli import main
+
+main()

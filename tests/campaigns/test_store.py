@@ -1,0 +1,165 @@
+"""The batch writer on the database under test (SQLite or PostgreSQL): arrival order, twins in
+one batch, replays, duplicates, sold out and closed, all decided inside one transaction."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from citizencloud.campaigns import store
+from citizencloud.campaigns.models import Campaign, Entry, Kind
+from citizencloud.kernel import clock
+from tests.campaigns import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def redis_url() -> str:
+    from django.conf import settings
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("the Redis path runs with PostgreSQL and Redis")
+    return str(settings.REDIS_URL)
+
+
+def make_store(
+    kind: str, settings_dict: dict[str, Any] | None = None, prefix: str = ""
+) -> store.Store:
+    url = redis_url() if kind == "redis" else ""
+    return store.from_settings(settings_dict or connection.settings_dict, redis_url=url,
+                               prefix=prefix or f"cc-test-{secrets.token_hex(4)}")  # fmt: skip
+
+
+@pytest.fixture(params=["plain", "redis"])
+def db_store(request: pytest.FixtureRequest) -> Iterator[store.Store]:
+    s = make_store(request.param)
+    yield s
+    s.close()
+
+
+def req(campaign: Campaign, user_id: int, key: str = "") -> store.EntryRequest:
+    return store.EntryRequest(
+        campaign_id=campaign.pk,
+        user_id=user_id,
+        idempotency_key=key or secrets.token_hex(4),
+        entry_id=secrets.token_hex(16),
+        created_at=clock.now(),
+    )
+
+
+def test_a_batch_sells_in_arrival_order_and_handles_twins(db_store: store.Store) -> None:
+    campaign = factories.create_campaign(tiers=[factories.services.TierSpec(100, 2)])
+    a, b, c = factories.create_users(3)
+    batch = [req(campaign, a.pk, "ka"), req(campaign, a.pk, "ka"), req(campaign, a.pk, "other"),
+             req(campaign, b.pk), req(campaign, c.pk)]  # fmt: skip
+    outcomes = db_store.write(batch)
+    assert [o.status for o in outcomes] == [
+        store.CREATED, store.REPLAYED, store.DUPLICATE, store.CREATED, store.SOLD_OUT,
+    ]  # fmt: skip
+    assert outcomes[1].entry_id == outcomes[0].entry_id
+    assert Campaign.objects.get(pk=campaign.pk).remaining == 0
+    assert set(Entry.objects.values_list("user_id", flat=True)) == {a.pk, b.pk}
+    again = db_store.write([req(campaign, a.pk, "ka"), req(campaign, c.pk)])
+    assert [o.status for o in again] == [store.REPLAYED, store.SOLD_OUT]
+
+
+def test_lottery_batch_and_unknown_campaign(db_store: store.Store) -> None:
+    campaign = factories.create_campaign(kind=Kind.LOTTERY)
+    users = factories.create_users(50)
+    outcomes = db_store.write([req(campaign, u.pk) for u in users])
+    assert {o.status for o in outcomes} == {store.CREATED}
+    assert Entry.objects.filter(campaign=campaign).count() == 50
+    ghost = store.EntryRequest(999_999, users[0].pk, "k", secrets.token_hex(16), clock.now())
+    assert db_store.write([ghost])[0].status == store.UNKNOWN
+
+
+def test_nothing_is_accepted_after_closing(db_store: store.Store) -> None:
+    campaign = factories.create_campaign(kind=Kind.LOTTERY)
+    [early, late] = factories.create_users(2)
+    assert db_store.write([req(campaign, early.pk, "k")])[0].status == store.CREATED
+    Campaign.objects.filter(pk=campaign.pk).update(closed_at=clock.now())
+    outcomes = db_store.write([req(campaign, late.pk), req(campaign, early.pk, "k")])
+    assert [o.status for o in outcomes] == [store.CLOSED, store.REPLAYED]
+    assert Entry.objects.filter(campaign=campaign).count() == 1
+
+
+@pytest.mark.parametrize("kind", ["plain", "redis"])
+def test_concurrent_writers_never_oversell(kind: str) -> None:
+    """Four stores (as four edge processes would have) race for the same stock."""
+    if kind == "redis":
+        redis_url()  # skips unless PostgreSQL and Redis
+    stock = 50
+    campaign = factories.create_campaign(tiers=[factories.services.TierSpec(100, stock)])
+    users = factories.create_users(400)
+    settings_dict = dict(connection.settings_dict)
+    prefix = f"cc-test-{secrets.token_hex(4)}"  # one Redis namespace, as for one deployment
+    results: list[store.Outcome] = []
+    lock = threading.Lock()
+
+    def writer(chunk: list[int]) -> None:
+        s = make_store(kind, settings_dict, prefix)
+        try:
+            for start in range(0, len(chunk), 20):
+                outcomes = s.write([req(campaign, u) for u in chunk[start : start + 20]])
+                with lock:
+                    results.extend(outcomes)
+        finally:
+            s.close()
+
+    ids = [u.pk for u in users]
+    threads = [threading.Thread(target=writer, args=(ids[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    created = [o for o in results if o.status == store.CREATED]
+    assert len(created) == stock
+    assert len(results) - len(created) == len(users) - stock
+    assert Entry.objects.filter(campaign=campaign).count() == stock
+    assert Campaign.objects.get(pk=campaign.pk).remaining == 0
+
+
+def test_redis_reservation_left_by_a_crash_becomes_durable_on_retry() -> None:
+    from citizencloud.campaigns.redis_store import RedisPostgresStore
+
+    s = make_store("redis")
+    assert isinstance(s, RedisPostgresStore)
+    campaign = factories.create_campaign(tiers=[factories.services.TierSpec(100, 5)])
+    [user] = factories.create_users(1)
+    info = s.campaign(campaign.pk)
+    assert info is not None
+    # The process reserved in Redis and died before its COMMIT.
+    s._reserve(keys=s.keys(info), args=["first_come", 5, user.pk, "e" * 32, "k1"])
+    assert not Entry.objects.exists()
+    outcome = s.write([req(campaign, user.pk, "k1")])[0]
+    assert (outcome.status, outcome.entry_id) == (store.REPLAYED, "e" * 32)
+    assert Entry.objects.get().entry_id == "e" * 32
+    assert Campaign.objects.get(pk=campaign.pk).remaining == 4
+    assert s.write([req(campaign, user.pk, "k2")])[0].status == store.DUPLICATE
+    s.close()
+
+
+def test_redis_reservations_are_released_when_the_commit_fails() -> None:
+    prefix = f"cc-test-{secrets.token_hex(4)}"
+    s = store.from_settings(connection.settings_dict, redis_url=redis_url(), prefix=prefix)
+    campaign = factories.create_campaign(tiers=[factories.services.TierSpec(100, 3)])
+    [user] = factories.create_users(1)
+    ghost = 987_654_321  # no such user: the foreign key fails the transaction
+    with pytest.raises(Exception):  # noqa: B017, PT011 — whatever the driver raises
+        s.write([req(campaign, user.pk), req(campaign, ghost)])
+    info = s.campaign(campaign.pk)
+    assert info is not None
+    stock_key, entrants_key = s.keys(info)  # type: ignore[attr-defined]
+    redis_client = s.redis  # type: ignore[attr-defined]
+    assert redis_client.hlen(entrants_key) == 0
+    assert int(redis_client.get(stock_key)) == 3
+    assert not Entry.objects.exists()
+    assert s.write([req(campaign, user.pk)])[0].status == store.CREATED
+    assert int(redis_client.get(stock_key)) == 2
+    assert Campaign.objects.get(pk=campaign.pk).remaining == 2
+    s.close()

@@ -1,0 +1,53 @@
+"""`serve --simulators` (what `make run` uses) runs the payment provider simulator beside the
+platform, as a separate process, and stops it with everything else."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.fixtures import ROOT, child_env, free_port, wait_http
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def test_the_demo_runs_the_pay_simulator_and_stops_it() -> None:
+    port, sim_port = free_port(), free_port()
+    env = child_env(CITIZENCLOUD_PAYMENTS_PROVIDER_URL=f"http://127.0.0.1:{sim_port}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "citizencloud", "serve", "--port", str(port), "--simulators"],
+        cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+        wait_http(f"http://127.0.0.1:{sim_port}/")  # answers (any status below 500)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "killing" not in stderr
+    with pytest.raises(TimeoutError):
+        wait_http(f"http://127.0.0.1:{sim_port}/", timeout=1)
+
+
+def test_simulators_are_refused_in_production(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.kernel.test_settings import _production_keys
+
+    env = child_env(
+        CITIZENCLOUD_ENV="production",
+        CITIZENCLOUD_DATA_DIR=str(tmp_path),
+        CITIZENCLOUD_SECRET_KEY="x" * 60,
+        CITIZENCLOUD_ALLOWED_HOSTS="gov.example.cn",
+        **_production_keys(),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "citizencloud", "serve", "--simulators", "--port", "1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "not production" in result.stderr
