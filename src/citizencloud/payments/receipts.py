@@ -8,21 +8,17 @@ import hashlib
 import hmac
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from citizencloud.kernel import pdf
 from citizencloud.kernel.masking import mask_name
 from citizencloud.payments import selectors
 from citizencloud.payments.models import Payment
 
-FONT_NAME = "WQYMicroHei"
-FONT_FILE = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei-GB2312.ttf"
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _UNITS = ["", "拾", "佰", "仟"]
 _GROUPS = ["", "万", "亿", "兆"]
@@ -111,15 +107,9 @@ def receipt_data(payment: Payment) -> ReceiptData:
     )
 
 
-def _font() -> str:
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE)))
-    return FONT_NAME
-
-
 def render_pdf(payment: Payment) -> bytes:
     """The receipt of a paid order as PDF bytes."""
-    data, font = receipt_data(payment), _font()
+    data, font = receipt_data(payment), pdf.cjk_font()
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=landscape(A5), pageCompression=1)
     width, height = landscape(A5)
