@@ -63,4 +63,92 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "body_zh": "{amount} 元已于 {time} 原路退回。",
         "body_en": "¥{amount} was refunded to your original payment method at {time}.",
     },
+    "service.application_submitted": {
+        "category": "service",
+        "channels": ["inbox"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "申请已提交",
+        "subject_en": "Application submitted",
+        "body_zh": "您的申请（{case_number}）已于 {time} 提交，受理部门将在承诺时限内处理，进度可在“我的办件”查看。",
+        "body_en": (
+            "Your application {case_number} was submitted at {time}. Follow it under My "
+            "applications."
+        ),
+    },
+    "service.application_accepted": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "申请已受理",
+        "subject_en": "Application accepted",
+        "body_zh": "您的申请（{case_number}）已于 {time} 受理，办理时限自受理之日起计算。",
+        "body_en": (
+            "Your application {case_number} was accepted at {time}; the time limit runs from now."
+        ),
+    },
+    "service.application_not_accepted": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "申请不予受理",
+        "subject_en": "Application not accepted",
+        "body_zh": "您的申请（{case_number}）于 {time} 不予受理，原因已写明在办件详情中。",
+        "body_en": (
+            "Your application {case_number} was not accepted at {time}; the reason is on the "
+            "case page."
+        ),
+    },
+    "service.application_supplement_requested": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "请补正材料",
+        "subject_en": "Documents needed",
+        "body_zh": "您的申请（{case_number}）于 {time} 需要补正材料，所需材料已一次性列出；补正期间办理时限暂停。",
+        "body_en": (
+            "At {time} your application {case_number} was found to need more documents, all "
+            "listed at once on the case page; the time limit is paused until you upload them."
+        ),
+    },
+    "service.application_decided": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "申请已有决定",
+        "subject_en": "A decision on your application",
+        "body_zh": "您的申请（{case_number}）已于 {time} 作出决定，请在办件详情中查看结果及依据。",
+        "body_en": (
+            "A decision was made on your application {case_number} at {time}; see the case page."
+        ),
+    },
+    "service.application_completed": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "办件已办结",
+        "subject_en": "Application completed",
+        "body_zh": "您的申请（{case_number}）已于 {time} 办结，电子证照可在办件详情中下载。",
+        "body_en": (
+            "Your application {case_number} was completed at {time}; download the "
+            "certificate from the case page."
+        ),
+    },
+    "service.application_withdrawn": {
+        "category": "service",
+        "channels": ["inbox"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "申请已撤回",
+        "subject_en": "Application withdrawn",
+        "body_zh": "您的申请（{case_number}）已于 {time} 撤回。",
+        "body_en": "Your application {case_number} was withdrawn at {time}.",
+    },
+    "service.application_message": {
+        "category": "service",
+        "channels": ["inbox"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "办理部门给您留言",
+        "subject_en": "A message about your application",
+        "body_zh": "办理部门于 {time} 就您的申请（{case_number}）给您留言，请在办件详情中查看。",
+        "body_en": "The department left you a message about application {case_number} at {time}.",
+    },
 }

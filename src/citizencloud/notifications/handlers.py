@@ -63,6 +63,30 @@ ROUTES: dict[str, Route] = {
     ),
     "payments.failed": Route("service.payment_failed", fields={"biller": "biller"}),
     "payments.refunded": Route("service.payment_refunded", fields={"amount": "amount"}),
+    "applications.submitted": Route(
+        "service.application_submitted", fields={"case_number": "case_number"}
+    ),
+    "applications.accepted": Route(
+        "service.application_accepted", fields={"case_number": "case_number"}
+    ),
+    "applications.not_accepted": Route(
+        "service.application_not_accepted", fields={"case_number": "case_number"}
+    ),
+    "applications.supplement_requested": Route(
+        "service.application_supplement_requested", fields={"case_number": "case_number"}
+    ),
+    "applications.decided": Route(
+        "service.application_decided", fields={"case_number": "case_number"}
+    ),
+    "applications.completed": Route(
+        "service.application_completed", fields={"case_number": "case_number"}
+    ),
+    "applications.withdrawn": Route(
+        "service.application_withdrawn", fields={"case_number": "case_number"}
+    ),
+    "applications.message": Route(
+        "service.application_message", fields={"case_number": "case_number"}
+    ),
 }
 
 
