@@ -223,3 +223,21 @@ def test_tasks_open_their_own_unit_of_work(pay_sim: PaySim) -> None:
     assert tasks.sweep_pending.call() == 0
     day = selectors.local(clock.now()).date().isoformat()
     assert "0 issues" in tasks.reconcile_day.call(day)
+
+
+def test_an_order_completed_by_reconciliation_is_booked_on_its_settlement_day(
+    pay_sim: PaySim,
+) -> None:
+    pay_sim.faults(drop_notify=True)
+    stuck = _order(pay_sim, amount_fen=999)
+    pay_sim.pay(str(stuck.public_id))  # paid today at the provider; no callback ever came
+    today = selectors.local(clock.now()).date()
+    next_morning = clock.now() + dt.timedelta(days=1)
+    with clock.frozen(next_morning):  # the daily run reconciles yesterday, the next morning
+        run = services.reconcile(day=today)
+        assert run.fixed == [{"kind": "completed_pending_order", "order_id": str(stuck.public_id)}]
+        stuck.refresh_from_db()
+        assert selectors.local(stuck.paid_at).date() == today
+        # ... so the following day's run does not report it missing from its settlement file.
+        following = services.reconcile(day=today + dt.timedelta(days=1))
+    assert following.issues == []

@@ -126,8 +126,10 @@ def transition(payment: Payment, action: Action, **changes: Any) -> bool:
     return False
 
 
-def _succeed(payment: Payment, trade_no: str, request: Any) -> str:
-    now = clock.now()
+def _succeed(
+    payment: Payment, trade_no: str, request: Any, paid_at: dt.datetime | None = None
+) -> str:
+    now = paid_at or clock.now()
     if not transition(payment, Action.SUCCEED, paid_at=now, provider_trade_no=trade_no):
         payment.refresh_from_db()
         if payment.state == State.EXPIRED or payment.state == State.FAILED:
@@ -177,8 +179,15 @@ def _fail(payment: Payment, request: Any) -> str:
     return "failed"
 
 
-def apply_trade(*, payment: Payment, trade: Trade | Notice, request: Any = None) -> str:
-    """Apply the provider's word on an order (from a callback or a query): exactly once."""
+def apply_trade(
+    *,
+    payment: Payment,
+    trade: Trade | Notice,
+    request: Any = None,
+    paid_at: dt.datetime | None = None,
+) -> str:
+    """Apply the provider's word on an order (from a callback, a query or a settlement file):
+    exactly once. ``paid_at`` is when the provider took the money, if known (settlement day)."""
     if trade.status in ("WAIT_BUYER_PAY", "NOT_FOUND"):
         return "not_final"  # an early or out-of-order notice: nothing to do
     if trade.amount_fen != payment.amount_fen:
@@ -191,7 +200,7 @@ def apply_trade(*, payment: Payment, trade: Trade | Notice, request: Any = None)
         )
         return "amount_mismatch"
     if trade.status == "TRADE_SUCCESS":
-        return _succeed(payment, trade.trade_no, request)
+        return _succeed(payment, trade.trade_no, request, paid_at)
     if trade.status == "TRADE_CLOSED":
         return _fail(payment, request)
     return "unknown_status"

@@ -24,7 +24,9 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def _payment(line: SettlementLine, fixed: list[Any], issues: list[Any]) -> str | None:
+def _payment(
+    line: SettlementLine, fixed: list[Any], issues: list[Any], paid_by: dt.datetime
+) -> str | None:
     from citizencloud.payments.services.orders import apply_trade
 
     payment = selectors.payment_for_update(line.order_id)
@@ -43,7 +45,9 @@ def _payment(line: SettlementLine, fixed: list[Any], issues: list[Any]) -> str |
         return None
     if payment.state in OPEN:
         trade = Trade(line.order_id, "TRADE_SUCCESS", line.reference, line.amount_fen)
-        apply_trade(payment=payment, trade=trade)
+        # The money was taken on the settlement day: book it there, so the next day's run does
+        # not report it as missing from its settlement file.
+        apply_trade(payment=payment, trade=trade, paid_at=min(clock.now(), paid_by))
         fixed.append({"kind": "completed_pending_order", "order_id": line.order_id})
     elif payment.state not in PAID:
         issues.append(
@@ -103,13 +107,16 @@ def reconcile(*, day: dt.date, provider: PaymentProvider | None = None) -> Recon
     lines = (provider or get_provider()).settlement(day)
     fixed: list[Any] = []
     issues: list[Any] = []
+    start, end = _day_bounds(day)
+    last_moment = end - dt.timedelta(microseconds=1)
     seen_orders = {
-        o for o in (_payment(x, fixed, issues) for x in lines if x.kind == "payment") if o
+        o
+        for o in (_payment(x, fixed, issues, last_moment) for x in lines if x.kind == "payment")
+        if o
     }
     seen_refunds = {
         r for r in (_refund(x, fixed, issues) for x in lines if x.kind == "refund") if r
     }
-    start, end = _day_bounds(day)
     ours = Payment.objects.filter(paid_at__gte=start, paid_at__lt=end)
     for public_id in ours.values_list("public_id", flat=True):
         if str(public_id) not in seen_orders:
