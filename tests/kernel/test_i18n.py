@@ -21,8 +21,8 @@ def test_every_entry_is_translated_and_none_is_fuzzy() -> None:
 
 def test_the_compiled_catalog_matches_the_source() -> None:
     po = polib.pofile(str(CATALOG / "django.po"))
-    mo = {entry.msgid: entry.msgstr for entry in polib.mofile(str(CATALOG / "django.mo"))}
-    stale = [e.msgid for e in po.translated_entries() if mo.get(e.msgid) != e.msgstr]
+    mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(CATALOG / "django.mo"))}
+    stale = [e.msgid for e in po.translated_entries() if mo.get((e.msgctxt, e.msgid)) != e.msgstr]
     assert stale == [], "run `make messages` to recompile django.mo"
 
 
