@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("citizencloud.identity.oidc_urls")),
     path("admin/login/", identity_views.admin_login),
     path("campaigns/", include("citizencloud.campaigns.urls")),
+    path("booking/", include("citizencloud.booking.urls")),
     path("admin/", admin.site.urls),
 ]
