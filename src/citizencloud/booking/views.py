@@ -192,8 +192,7 @@ def kiosk(request: HttpRequest, point: str) -> HttpResponse:
                 token=request.POST.get("code", "")[:200], point=found, request=request
             )
             context.update(ticket=ticket, waiting_before=selectors.position(ticket))
-        except DomainError as error:
-            transaction.set_rollback(True)
+        except DomainError as error:  # the service's savepoint already undid its writes
             context["error"] = error.message
     return render(request, "booking/kiosk.html", context)
 
@@ -253,8 +252,7 @@ def staff_schedule(request: HttpRequest, code: str) -> HttpResponse:
                 services.configure(staff=staff, resource=resource, version=version, **fields)
                 messages.success(request, _("The schedule was saved."))
                 return redirect("booking:staff-schedule", code=resource.code)
-            except DomainError as error:
-                transaction.set_rollback(True)
+            except DomainError as error:  # the service's savepoint already undid its writes
                 form.add_error(None, str(error.message))
     day = _day(request.GET.get("date", ""))
     slots = selectors.slots(Resource.objects.filter(pk=resource.pk), day)

@@ -64,12 +64,10 @@ def _explain_refusal(slot_id: int, now: dt.datetime) -> Exception:
 
 
 def _take_seat(slot_id: int, now: dt.datetime) -> None:
+    # One table, no join: PostgreSQL then re-checks ``booked < capacity`` on the row version it
+    # waited for (a join would turn this into ``id IN (subquery)`` judged on a stale snapshot).
     taken = Slot.objects.filter(
-        pk=slot_id,
-        booked__lt=F("capacity"),
-        released_at__lte=now,
-        starts_at__gt=now,
-        resource__active=True,
+        pk=slot_id, booked__lt=F("capacity"), released_at__lte=now, starts_at__gt=now
     ).update(booked=F("booked") + 1)
     if taken != 1:
         raise _explain_refusal(slot_id, now)
@@ -88,7 +86,7 @@ def book(
     if existing is not None:
         return existing
     slot = Slot.objects.select_related("resource").filter(pk=slot_id).first()
-    if slot is None:
+    if slot is None or not slot.resource.active:
         raise errors.slot_not_found()
     now = clock.now()
     _check_citizen(citizen, slot.resource, now)
@@ -107,7 +105,10 @@ def book(
         again = Booking.objects.filter(citizen=citizen, request_key=request_key).first()
         if again is not None:
             return again
-        raise errors.already_booked() from None
+        group = slot.resource.limit_group
+        if Booking.objects.filter(citizen=citizen, limit_group=group, state="booked").exists():
+            raise errors.already_booked() from None
+        raise errors.slot_full() from None  # the CHECK (booked <= capacity) said no
     audit.record(action="booking.booked", actor=citizen, target=booking, request=request)
     events.emit("booking.booked", **payload(booking))
     return booking

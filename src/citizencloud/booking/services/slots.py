@@ -111,6 +111,12 @@ def send_reminders() -> dict[str, int]:
 def mark_no_shows() -> int:
     """Bookings not checked in by the end of the check-in window become no-shows."""
     cutoff = clock.now() - dt.timedelta(minutes=settings.BOOKING_CHECKIN_LATE_MINUTES)
-    return Booking.objects.filter(state=BookingState.BOOKED, slot__starts_at__lt=cutoff).update(
+    due = list(
+        Booking.objects.filter(state=BookingState.BOOKED, slot__starts_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:5000]
+    )
+    # No join in the UPDATE, so the state is re-checked on the current row (a late check-in wins).
+    return Booking.objects.filter(pk__in=due, state=BookingState.BOOKED).update(
         state=BookingState.NO_SHOW
     )
