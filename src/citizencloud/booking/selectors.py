@@ -56,9 +56,12 @@ def get_resource(code: str) -> Resource:
     return found
 
 
-def bookable_points() -> QuerySet[ServicePoint]:
-    """Service points that have at least one active resource."""
-    ids = Resource.objects.filter(active=True).values("point_id")
+def bookable_points(*, service: str = "") -> QuerySet[ServicePoint]:
+    """Service points that have at least one active resource (for ``service``, when given)."""
+    resources = Resource.objects.filter(active=True)
+    if service:
+        resources = resources.filter(service__code=service)
+    ids = resources.values("point_id")
     return ServicePoint.objects.filter(pk__in=ids).order_by("kind", "code")
 
 

@@ -63,13 +63,13 @@ def find(request: HttpRequest) -> HttpResponse:
     """Choose a service point, a day in the horizon, then a slot (links and forms only)."""
     code = request.GET.get("point", "")
     context: dict[str, Any] = {
-        "points": selectors.bookable_points(),
+        "points": selectors.bookable_points(service=request.GET.get("service", "")[:64]),
         "key": uuid.uuid4().hex,
         "now": clock.now(),
     }
     if code:
         point = selectors.get_point(code)
-        service = request.GET.get("service", "")
+        service = request.GET.get("service", "")[:64]
         resources = selectors.resources_at(point, service=service)
         day = _day(request.GET.get("date", ""))
         horizon = max((r.horizon_days for r in resources), default=14)
