@@ -83,7 +83,8 @@ def test_book_remind_check_in_at_the_kiosk_and_be_called(
 
     page.goto(booking_url + "/me/notifications/")
     _reload_until(page, ".message:has-text('预约提醒')")
-    expect(page.locator(".message", has_text="预约提醒").first).to_contain_text("成都市政务服务中心")
+    reminder = page.locator(".message", has_text="预约提醒").first
+    expect(reminder).to_contain_text("成都市政务服务中心")
     page.screenshot(path=f"{screenshot_dir}/booking-reminder.png", full_page=True)
 
     kiosk = browser.new_context(locale="zh-CN").new_page()
@@ -114,7 +115,8 @@ def test_book_remind_check_in_at_the_kiosk_and_be_called(
     expect(page.locator("#called")).to_contain_text("5", timeout=15000)
     page.screenshot(path=f"{screenshot_dir}/booking-called.png", full_page=True)
 
-    display = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 720}).new_page()
+    screen = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 720})
+    display = screen.new_page()
     display.goto(booking_url + "/booking/display/hall-city/")
     expect(display.locator("tr.latest")).to_contain_text("A001")
     display.screenshot(path=f"{screenshot_dir}/booking-display.png")
