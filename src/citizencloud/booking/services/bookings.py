@@ -89,6 +89,10 @@ def book(
     if slot is None or not slot.resource.active:
         raise errors.slot_not_found()
     now = clock.now()
+    if slot.free == 0 or slot.starts_at <= now or slot.released_at > now:
+        # The common answer in a rush, decided without a write (the UPDATE below is the judge
+        # when the read says there is room).
+        raise _explain_refusal(slot.pk, now)
     _check_citizen(citizen, slot.resource, now)
     try:
         with transaction.atomic():
