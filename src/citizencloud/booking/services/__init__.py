@@ -1,6 +1,12 @@
 """Every write of the booking app, named in the user's words."""
 
-from citizencloud.booking.services.bookings import book, cancel, payload, reschedule
+from citizencloud.booking.services.bookings import (
+    book,
+    cancel,
+    payload,
+    refuse_early,
+    reschedule,
+)
 from citizencloud.booking.services.queue import call_next, check_in, finish
 from citizencloud.booking.services.slots import (
     configure,
@@ -19,6 +25,7 @@ __all__ = [
     "generate_slots",
     "mark_no_shows",
     "payload",
+    "refuse_early",
     "reschedule",
     "send_reminders",
 ]

@@ -16,7 +16,7 @@ from citizencloud.booking import errors, policies
 from citizencloud.booking.models import Booking, BookingState, Resource, Slot
 from citizencloud.kernel import audit, clock, events
 
-__all__ = ["book", "cancel", "payload", "reschedule"]
+__all__ = ["book", "cancel", "payload", "refuse_early", "reschedule"]
 
 
 def payload(booking: Booking, **extra: Any) -> dict[str, Any]:
@@ -75,6 +75,21 @@ def _take_seat(slot_id: int, now: dt.datetime) -> None:
 
 def _free_seat(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def refuse_early(*, citizen: Any, slot_id: int, request_key: str) -> None:
+    """Read-only: raise the refusal for a full, past or unreleased slot without writing anything
+    (most answers in a release rush), unless this request already made a booking (a retry)."""
+    now = clock.now()
+    slot = Slot.objects.filter(pk=slot_id).values("capacity", "booked", "starts_at", "released_at")
+    row = slot.first()
+    if row is None or (
+        row["booked"] < row["capacity"] and row["released_at"] <= now < row["starts_at"]
+    ):
+        return  # no such slot, or room: the full path decides (and explains)
+    if Booking.objects.filter(citizen=citizen, request_key=request_key).exists():
+        return
+    raise _explain_refusal(slot_id, now)
 
 
 def book(
