@@ -99,6 +99,10 @@ def test_kiosk_checks_in_and_the_display_and_staff_call_next(client: Client) -> 
     staff.post(f"/booking/staff/points/{point.code}/call/", {"action": "call", "window": "7"})
     ticket = Ticket.objects.get(booking=booking)
     assert (ticket.state, ticket.window) == ("called", "7")
+    call_page = f"/booking/staff/points/{point.code}/call/"
+    staff.post(call_page, {"action": "done", "ticket": "abc", "window": "7"})  # not a 500
+    staff.post(call_page, {"action": "done", "ticket": str(ticket.pk), "window": "7"})
+    assert Ticket.objects.get(pk=ticket.pk).state == "done"
     board = client.get(f"/booking/display/{point.code}/board/").content.decode()
     assert "A001" in board
     outsider = _login(Client(), create_staff(create_point("hall-x")))

@@ -296,9 +296,10 @@ def staff_call(request: HttpRequest, point: str) -> HttpResponse:
                     request, _("Checked in: number %(ticket)s.") % {"ticket": ticket.label}
                 )
             elif action in ("done", "skip"):
+                ticket_id = request.POST.get("ticket", "")
                 services.finish(
-                    staff=staff, ticket_id=int(request.POST.get("ticket", "0") or 0),
-                    served=action == "done",
+                    staff=staff, point=found, served=action == "done",
+                    ticket_id=int(ticket_id) if ticket_id.isdigit() else 0,
                 )  # fmt: skip
         except (NotFound, PermissionDenied):
             raise

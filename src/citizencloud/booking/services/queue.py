@@ -117,7 +117,7 @@ def call_next(
     raise errors.refused("busy", _("The queue is busy; try again."), 503)
 
 
-def finish(*, staff: Any, ticket_id: int, served: bool) -> None:
-    """Close a called ticket as served or skipped (the person did not come to the window)."""
+def finish(*, staff: Any, point: ServicePoint, ticket_id: int, served: bool) -> None:
+    """Close a called ticket of ``point`` as served or skipped (the person did not come)."""
     state = TicketState.DONE if served else TicketState.SKIPPED
-    Ticket.objects.filter(pk=ticket_id, state=TicketState.CALLED).update(state=state)
+    Ticket.objects.filter(pk=ticket_id, point=point, state=TicketState.CALLED).update(state=state)
