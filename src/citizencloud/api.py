@@ -7,6 +7,7 @@ from ninja import Schema
 
 from citizencloud import __version__
 from citizencloud.applications.api import router as applications_router
+from citizencloud.booking.api import router as booking_router
 from citizencloud.campaigns.api import router as campaigns_router
 from citizencloud.catalog.api import router as catalog_router
 from citizencloud.identity.api import router as identity_router
@@ -48,3 +49,4 @@ def meta(request: HttpRequest) -> MetaOut:
 api.add_router("", org_router)
 api.add_router("", catalog_router)
 api.add_router("", applications_router)
+api.add_router("", booking_router)

@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from citizencloud import pages
 from citizencloud.api import api
+from citizencloud.booking.api import run_rush_routes_outside_request_transaction
 from citizencloud.identity import views as identity_views
 from citizencloud.kernel import dev_views
 from citizencloud.kernel import views as kernel_views
@@ -34,5 +35,10 @@ urlpatterns = [
     path("", include("citizencloud.identity.oidc_urls")),
     path("admin/login/", identity_views.admin_login),
     path("campaigns/", include("citizencloud.campaigns.urls")),
+    path("booking/", include("citizencloud.booking.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# booking's release rush: POST /api/v1/bookings answers "full" before taking a write lock
+# (docs/booking.md, ADR 0012).
+run_rush_routes_outside_request_transaction(urlpatterns)

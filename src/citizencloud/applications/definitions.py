@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from citizencloud.applications import sla, workflow
+from citizencloud.kernel import workdays
 from citizencloud.kernel.errors import NotFound
 
 DATA = Path(__file__).parent / "data"
@@ -36,13 +36,8 @@ class ServiceDefinition:
     workflow: workflow.Definition
 
 
-@functools.cache
 def calendar() -> sla.Calendar:
-    raw = json.loads((DATA / "calendar_cn.json").read_text(encoding="utf-8"))
-    return sla.Calendar(
-        holidays=frozenset(dt.date.fromisoformat(d) for d in raw["holidays"]),
-        makeup_working_days=frozenset(dt.date.fromisoformat(d) for d in raw["makeup_working_days"]),
-    )
+    return workdays.china()
 
 
 def _parse(raw: dict[str, Any]) -> ServiceDefinition:

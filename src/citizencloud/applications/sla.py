@@ -8,41 +8,11 @@ working day pushes the deadline back by one working day.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from citizencloud.kernel.workdays import Calendar
 
 __all__ = ["Calendar", "SlaStatus", "sla_status"]
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Weekends are rest days, except make-up working days (调休上班); holidays are rest days."""
-
-    holidays: frozenset[dt.date] = field(default_factory=frozenset)
-    makeup_working_days: frozenset[dt.date] = field(default_factory=frozenset)
-
-    def is_working_day(self, day: dt.date) -> bool:
-        if day in self.makeup_working_days:
-            return True
-        return day.weekday() < 5 and day not in self.holidays
-
-    def add_working_days(self, start: dt.date, days: int) -> dt.date:
-        """The ``days``-th working day after ``start`` (``start`` itself when ``days`` is 0)."""
-        if days < 0:
-            raise ValueError("days must not be negative")
-        current = start
-        while days > 0:
-            current += dt.timedelta(days=1)
-            if self.is_working_day(current):
-                days -= 1
-        return current
-
-    def working_days_between(self, start: dt.date, end: dt.date) -> int:
-        """Working days in (start, end]: 0 when ``end`` is not after ``start``."""
-        count, current = 0, start
-        while current < end:
-            current += dt.timedelta(days=1)
-            count += self.is_working_day(current)
-        return count
 
 
 @dataclass(frozen=True)

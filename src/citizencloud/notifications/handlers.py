@@ -87,6 +87,23 @@ ROUTES: dict[str, Route] = {
     "applications.message": Route(
         "service.application_message", fields={"case_number": "case_number"}
     ),
+    "booking.booked": Route("service.booking_booked", fields={"place": "place", "when": "when"}),
+    "booking.cancelled": Route(
+        "service.booking_cancelled", fields={"place": "place", "when": "when"}
+    ),
+    "booking.rescheduled": Route(
+        "service.booking_rescheduled", fields={"place": "place", "when": "when"}
+    ),
+    "booking.reminder_day": Route(
+        "service.booking_reminder_day", fields={"place": "place", "when": "when"}
+    ),
+    "booking.reminder_hour": Route(
+        "service.booking_reminder_hour", fields={"place": "place", "when": "when"}
+    ),
+    "booking.called": Route(
+        "service.booking_called",
+        fields={"place": "place", "ticket": "ticket", "window": "window"},
+    ),
 }
 
 

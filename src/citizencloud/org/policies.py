@@ -11,10 +11,24 @@ DEPARTMENT_ADMIN = "department_admin"
 CATALOG_EDITOR = "catalog_editor"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    CLERK: frozenset({"applications:case:read", "applications:case:write", "booking:slot:read"}),
+    CLERK: frozenset(
+        {
+            "applications:case:read",
+            "applications:case:write",
+            "booking:slot:read",
+            "booking:queue:write",
+        }
+    ),
     REVIEWER: frozenset({"applications:case:read", "applications:review:write"}),
     SUPERVISOR: frozenset(
-        {"applications:case:read", "applications:review:write", "evaluation:rating:read"}
+        {
+            "applications:case:read",
+            "applications:review:write",
+            "evaluation:rating:read",
+            "booking:slot:read",
+            "booking:queue:write",
+            "booking:schedule:write",
+        }
     ),
     DEPARTMENT_ADMIN: frozenset({"org:staff_role:write", "org:department:write"}),
     CATALOG_EDITOR: frozenset({"catalog:service:read", "catalog:service:write"}),
