@@ -7,15 +7,8 @@ from __future__ import annotations
 import json
 import random
 
-from citizencloud.campaigns.edge import (
-    Message,
-    Receive,
-    Scope,
-    Send,
-    _read_body,
-    _runtime_or_build,
-    entries,
-)
+from citizencloud.campaigns.edge import entries, runtime
+from citizencloud.campaigns.edge_http import Message, Receive, Scope, Send, read_body
 
 WAITING_PATTERN = r"^/campaigns/(?P<campaign_id>[0-9]{1,18})/waiting-room$"
 
@@ -55,7 +48,7 @@ async def waiting_room(scope: Scope, receive: Receive, send: Send) -> None:
         number = int(query.get("ticket", ["0"])[0])
     except ValueError:
         number = 0
-    rt = await _runtime_or_build()
+    rt = await runtime()
     position = rt.gate.position(number) if number > rt.gate.admitted_total else 0
     wait = max(1, round(position / max(rt.config.rate, 1.0)))
     refresh = random.randint(3, 8) + min(wait, 30)  # noqa: S311 (jitter spreads the polls)
@@ -146,7 +139,7 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
     from urllib.parse import parse_qs
 
     campaign_id = int(scope["path_params"]["campaign_id"])
-    body = await _read_body(receive)
+    body = await read_body(receive)
     fields = parse_qs((body or b"").decode("latin-1"))
     token = fields.get("pass", [""])[0]
     key = fields.get("key", [""])[0][:255]
@@ -159,6 +152,7 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
         replies.append(message)
 
     headers = [(b"idempotency-key", key.encode("latin-1"))] if key else []
+    headers += [(n, v) for n, v in scope.get("headers", ()) if n == b"accept-language"]
     await entries({**scope, "method": "POST", "headers": headers}, json_receive, capture)
     status = int(replies[0]["status"])
     result = json.loads(replies[1]["body"])

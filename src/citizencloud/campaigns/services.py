@@ -16,6 +16,8 @@ from citizencloud.identity import validation
 from citizencloud.identity.models import User
 from citizencloud.kernel import audit, clock, events, signing
 from citizencloud.kernel.errors import Conflict, DomainError, PermissionDenied
+from citizencloud.privacy import services as privacy
+from citizencloud.privacy.models import Channel, LegalBasis
 
 
 class Gone(DomainError):
@@ -90,12 +92,32 @@ class IssuedPass:
     campaign_id: int
 
 
-def _person(user: User) -> policies.Person:
+def _person(user: User, campaign: Campaign, rules: policies.Rules) -> policies.Person:
+    """What the rules need to know of ``user``. Age and region come from the ID number: that
+    read is a system read of personal data, so it goes into the data-access ledger."""
+    if not (rules.regions or rules.min_age is not None or rules.max_age is not None):
+        return policies.Person(assurance=int(user.assurance), region_code=None, birth_date=None)
     number = str(user.id_number) if user.id_number else ""
+    privacy.record_access(
+        citizen=user,
+        accessor=None,
+        purpose=_("Eligibility check for the campaign “%(title)s” (age and region of residence)")
+        % {"title": campaign.title[:120]},
+        legal_basis=LegalBasis.CONTRACT,
+        fields=["id_number"],
+        channel=Channel.SYSTEM,
+    )
     born = validation.birth_date(number) if number else None
     return policies.Person(
         assurance=int(user.assurance), region_code=number[:6] or None, birth_date=born
     )
+
+
+def pass_master() -> tuple[str, bytes]:
+    """The key id and master key of ``cp2`` passes (ADR 0020): derived from the platform's
+    signing seed, so it rotates with the signing key and needs no secret of its own."""
+    seed = signing.current().private.private_bytes_raw()
+    return passes.master_from_seed(seed)
 
 
 def issue_pass(*, user: User, campaign_id: int) -> IssuedPass:
@@ -106,7 +128,8 @@ def issue_pass(*, user: User, campaign_id: int) -> IssuedPass:
         raise Gone(_("Registration is closed."))
     if now < campaign.opens_at - dt.timedelta(seconds=settings.CAMPAIGN_PASS_LEAD_SECONDS):
         raise Conflict(_("Passes are not issued yet."), code="campaigns.not_open")
-    reason = policies.refusal(selectors.rules(campaign), _person(user), on=campaign.opens_at.date())
+    rules = selectors.rules(campaign)
+    reason = policies.refusal(rules, _person(user, campaign, rules), on=campaign.opens_at.date())
     if reason is not None:
         raise PermissionDenied(_("You are not eligible for this campaign."), code=reason)
     if Entry.objects.filter(campaign=campaign, user=user).exists():
@@ -115,10 +138,10 @@ def issue_pass(*, user: User, campaign_id: int) -> IssuedPass:
         )
     start = max(now, campaign.opens_at)
     expires = min(start + dt.timedelta(seconds=settings.CAMPAIGN_PASS_SECONDS), campaign.closes_at)
-    key = signing.current()
-    token = passes.issue(
-        key.private,
-        key.key_id,
+    key_id, master = pass_master()
+    token = passes.issue_mac(
+        master,
+        key_id,
         campaign_id=campaign.pk,
         user_id=user.pk,
         expires_at=int(expires.timestamp()),
