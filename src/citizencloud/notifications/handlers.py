@@ -87,6 +87,13 @@ ROUTES: dict[str, Route] = {
     "applications.message": Route(
         "service.application_message", fields={"case_number": "case_number"}
     ),
+    "campaigns.won": Route(
+        "service.campaign_won",
+        fields={"campaign": "campaign", "amount": "amount", "entry_id": "entry_id"},
+    ),
+    "campaigns.not_won": Route(
+        "service.campaign_not_won", fields={"campaign": "campaign", "entry_id": "entry_id"}
+    ),
 }
 
 
