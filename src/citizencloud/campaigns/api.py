@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Router
 
 from citizencloud.campaigns import lottery, schemas, selectors, services
@@ -74,10 +74,13 @@ def get_pass(request: HttpRequest, campaign_id: int) -> schemas.PassOut:
     "/campaigns/{campaign_id}/ledger",
     summary="Entry ids in ledger order (after closing), one per line",
 )
-def ledger(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def ledger(request: HttpRequest, campaign_id: int) -> HttpResponse | StreamingHttpResponse:
     c = selectors.campaign(campaign_id)
-    ids = selectors.ledger(c.pk) if c.closed_at is not None else []
-    return HttpResponse("".join(f"{e}\n" for e in ids), content_type="text/plain; charset=utf-8")
+    if c.closed_at is None:
+        return HttpResponse(b"", content_type="text/plain; charset=utf-8")
+    # Streamed: 4.2 million ids are 138 MB, never held in memory at once.
+    lines = (f"{e}\n".encode() for e in selectors.iter_ledger(c.pk))
+    return StreamingHttpResponse(lines, content_type="text/plain; charset=utf-8")
 
 
 @router.get(

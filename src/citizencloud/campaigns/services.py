@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from citizencloud.campaigns import lottery, passes, policies, selectors
-from citizencloud.campaigns.models import Campaign, Entry, Kind, PrizeTier
+from citizencloud.campaigns import ledger_tree, lottery, passes, policies, selectors
+from citizencloud.campaigns.models import Campaign, Entry, Kind, LedgerTree, PrizeTier
 from citizencloud.identity import validation
 from citizencloud.identity.models import User
 from citizencloud.kernel import audit, clock, events, signing
@@ -164,10 +164,17 @@ def close(*, campaign_id: int) -> Campaign:
     Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(
         closed_at=now, updated_at=now
     )
-    ids = selectors.ledger(campaign.pk)
-    root = lottery.ledger_root(campaign.pk, ids)
+    built = ledger_tree.build(campaign.pk, selectors.iter_ledger(campaign.pk))
+    root = ledger_tree.root(built)
+    LedgerTree.objects.create(
+        campaign=campaign,
+        size=built.size,
+        chunk=built.chunk,
+        fences=built.fences,
+        chunk_roots=built.chunk_roots,
+    )
     Campaign.objects.filter(pk=campaign.pk).update(
-        entry_count=len(ids), merkle_root=root.hex(), updated_at=now
+        entry_count=built.size, merkle_root=root.hex(), updated_at=now
     )
     if campaign.kind == Kind.FIRST_COME:
         tier = campaign.tiers.get()
@@ -176,9 +183,9 @@ def close(*, campaign_id: int) -> Campaign:
         )
         _announce_results(campaign.pk)
     events.emit(
-        "campaigns.closed", campaign_id=campaign.pk, entry_count=len(ids), merkle_root=root.hex()
+        "campaigns.closed", campaign_id=campaign.pk, entry_count=built.size, merkle_root=root.hex()
     )
-    audit.record(action="campaigns.closed", target=campaign, details={"entries": len(ids)})
+    audit.record(action="campaigns.closed", target=campaign, details={"entries": built.size})
     return selectors.campaign(campaign.pk)
 
 
@@ -195,17 +202,21 @@ def draw(*, campaign_id: int) -> Campaign:
     if campaign.draw_at is not None and now < campaign.draw_at:
         raise Conflict(_("It is not time for the draw yet."), code="campaigns.too_early")
     seed = bytes.fromhex(str(campaign.seed))
-    ids = selectors.ledger(campaign.pk)
+    size = int(campaign.entry_count or 0)
     tiers = [lottery.Tier(t.rank, t.amount_fen, t.count) for t in campaign.tiers.all()]
     winners = lottery.award(
         lottery.choose(
-            seed, bytes.fromhex(campaign.merkle_root), len(ids), sum(t.count for t in tiers)
+            seed, bytes.fromhex(campaign.merkle_root), size, sum(t.count for t in tiers)
         ),
         tiers,
     )
+    # One pass over the ledger, keeping only the winners' ids (memory O(winners)).
+    prize_of = {index: tier for index, tier in winners}
     by_rank: dict[int, list[str]] = {}
-    for index, tier in winners:
-        by_rank.setdefault(tier.rank, []).append(ids[index])
+    for index, entry_id in enumerate(selectors.iter_ledger(campaign.pk)):
+        tier = prize_of.get(index)
+        if tier is not None:
+            by_rank.setdefault(tier.rank, []).append(entry_id)
     for tier in tiers:
         chosen = by_rank.get(tier.rank, [])
         for start in range(0, len(chosen), 5000):
