@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -47,16 +49,21 @@ def create_campaign(
     title_en: str = "",
     description: str = "",
     description_en: str = "",
+    actor: Any = None,
+    request: Any = None,
+    schedule: bool = False,
 ) -> Campaign:
-    """Create a campaign; a lottery commits to H(seed) now, before anyone can enter."""
-    if not tiers:
-        raise DomainError(
-            _("A campaign needs at least one prize tier."), code="campaigns.no_prizes"
-        )
-    if kind == Kind.FIRST_COME and len(tiers) != 1:
-        raise DomainError(_("A first-come campaign has one prize tier."), code="campaigns.one_tier")
-    if closes_at <= opens_at:
-        raise DomainError(_("The window must close after it opens."), code="campaigns.bad_window")
+    """Create a campaign; a lottery commits to H(seed) now, before anyone can enter.
+
+    ``schedule`` (staff and admin): the window must still be ahead, so no one could have entered
+    before the commitment was published."""
+    validate(
+        kind=kind, opens_at=opens_at, closes_at=closes_at, tiers=tiers, draw_at=draw_at,
+        min_assurance=min_assurance, regions=regions, min_age=min_age, max_age=max_age,
+        schedule=schedule,
+    )  # fmt: skip
+    if Campaign.objects.filter(slug=slug).exists():
+        raise Conflict(_("A campaign with this slug exists already."), code="campaigns.slug_taken")
     seed = secrets.token_bytes(32)
     campaign = Campaign(
         slug=slug,
@@ -81,8 +88,86 @@ def create_campaign(
         PrizeTier(campaign=campaign, rank=i + 1, amount_fen=t.amount_fen, count=t.count)
         for i, t in enumerate(tiers)
     )
-    audit.record(action="campaigns.created", target=campaign, details={"kind": kind})
+    audit.record(
+        action="campaigns.created",
+        actor=actor,
+        target=campaign,
+        details={
+            "kind": kind,
+            "tiers": [[t.amount_fen, t.count] for t in tiers],
+            "opens_at": opens_at.isoformat(),
+            "closes_at": closes_at.isoformat(),
+            "draw_at": draw_at.isoformat() if draw_at else None,
+        },
+        request=request,
+    )
     return campaign
+
+
+MAX_TIERS = 10
+MAX_PRIZES = 100_000_000
+_REGION = re.compile(r"^[0-9]{2,6}$")
+
+
+def _invalid(message: str, code: str) -> DomainError:
+    return DomainError(message, code=code, status=422)
+
+
+def validate(
+    *,
+    kind: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    tiers: Sequence[TierSpec],
+    draw_at: dt.datetime | None,
+    min_assurance: int,
+    regions: Sequence[str],
+    min_age: int | None,
+    max_age: int | None,
+    schedule: bool,
+) -> None:
+    if kind not in Kind.values:
+        raise _invalid(_("Unknown kind of campaign."), "campaigns.bad_kind")
+    if any(t is not None and t.tzinfo is None for t in (opens_at, closes_at, draw_at)):
+        raise _invalid(
+            _("Times need a time zone offset, such as +08:00."), "campaigns.naive_time"
+        )
+    if not tiers:
+        raise _invalid(_("A campaign needs at least one prize tier."), "campaigns.no_prizes")
+    if len(tiers) > MAX_TIERS:
+        raise _invalid(_("At most ten prize tiers."), "campaigns.too_many_tiers")
+    if kind == Kind.FIRST_COME and len(tiers) != 1:
+        raise _invalid(_("A first-come campaign has one prize tier."), "campaigns.one_tier")
+    if any(t.amount_fen <= 0 or t.count <= 0 for t in tiers):
+        raise _invalid(
+            _("Each tier needs a positive amount in fen and a positive count."),
+            "campaigns.bad_tier",
+        )
+    if sum(t.count for t in tiers) > MAX_PRIZES:
+        raise _invalid(_("Too many prizes."), "campaigns.bad_tier")
+    if closes_at <= opens_at:
+        raise _invalid(_("The window must close after it opens."), "campaigns.bad_window")
+    if schedule and opens_at <= clock.now():
+        raise _invalid(_("The window must open in the future."), "campaigns.opens_in_past")
+    if kind == Kind.LOTTERY and (
+        (draw_at is None and schedule) or (draw_at is not None and draw_at < closes_at)
+    ):
+        raise _invalid(
+            _("A lottery needs a draw time at or after the window closes."), "campaigns.bad_draw"
+        )
+    if kind == Kind.FIRST_COME and draw_at is not None:
+        raise _invalid(_("A first-come campaign has no draw."), "campaigns.bad_draw")
+    if not 0 <= min_assurance <= 3:
+        raise _invalid(_("The assurance level is 0 to 3."), "campaigns.bad_assurance")
+    if any(not _REGION.match(r) for r in regions):
+        raise _invalid(
+            _("Regions are 2 to 6 digits of an administrative code."), "campaigns.bad_region"
+        )
+    ages = [a for a in (min_age, max_age) if a is not None]
+    if any(not 0 <= a <= 150 for a in ages) or (
+        min_age is not None and max_age is not None and min_age > max_age
+    ):
+        raise _invalid(_("The age limits are not consistent."), "campaigns.bad_age")
 
 
 @dataclass(frozen=True)
