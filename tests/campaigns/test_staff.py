@@ -58,7 +58,8 @@ def test_staff_create_a_lottery_with_its_commitment_and_it_is_audited(client: Cl
     assert response.status_code == 201, response.content
     body = response.json()
     assert [t["count"] for t in body["tiers"]] == [138805, 64255]
-    assert len(body["seed_hash"]) == 64 and body["seed"] == ""
+    assert len(body["seed_hash"]) == 64
+    assert body["seed"] == ""
     campaign = Campaign.objects.get(pk=body["id"])
     assert (campaign.regions, campaign.min_age, campaign.min_assurance) == (["5101"], 18, 2)
     (entry,) = AuditEntry.objects.filter(action="campaigns.created")

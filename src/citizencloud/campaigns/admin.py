@@ -84,7 +84,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:  # noqa: E501
+    ) -> Any:
         if obj is None:
             kwargs["form"] = CampaignAddForm
         return super().get_form(request, obj, change=change, **kwargs)

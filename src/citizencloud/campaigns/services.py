@@ -129,9 +129,7 @@ def validate(
     if kind not in Kind.values:
         raise _invalid(_("Unknown kind of campaign."), "campaigns.bad_kind")
     if any(t is not None and t.tzinfo is None for t in (opens_at, closes_at, draw_at)):
-        raise _invalid(
-            _("Times need a time zone offset, such as +08:00."), "campaigns.naive_time"
-        )
+        raise _invalid(_("Times need a time zone offset, such as +08:00."), "campaigns.naive_time")
     if not tiers:
         raise _invalid(_("A campaign needs at least one prize tier."), "campaigns.no_prizes")
     if len(tiers) > MAX_TIERS:

@@ -6,30 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0001_campaigns_entries_lottery'),
+        ("campaigns", "0001_campaigns_entries_lottery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LedgerTree',
+            name="LedgerTree",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.BigIntegerField()),
-                ('chunk', models.PositiveIntegerField()),
-                ('fences', models.BinaryField()),
-                ('chunk_roots', models.BinaryField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.BigIntegerField()),
+                ("chunk", models.PositiveIntegerField()),
+                ("fences", models.BinaryField()),
+                ("chunk_roots", models.BinaryField()),
             ],
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['campaign', 'entry_id'], name='entry_ledger_order'),
+            model_name="entry",
+            index=models.Index(fields=["campaign", "entry_id"], name="entry_ledger_order"),
         ),
         migrations.AddField(
-            model_name='ledgertree',
-            name='campaign',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='tree', to='campaigns.campaign'),
+            model_name="ledgertree",
+            name="campaign",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tree",
+                to="campaigns.campaign",
+            ),
         ),
     ]
