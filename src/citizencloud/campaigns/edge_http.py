@@ -136,7 +136,7 @@ def language(accept: bytes) -> str:
     return best
 
 
-_JSON_HEADERS = [
+JSON_HEADERS = [
     (b"content-type", b"application/json"),
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
@@ -166,7 +166,7 @@ async def send_bytes(send: Send, status: int, payload: bytes, headers: Headers) 
 
 async def reply(send: Send, status: int, body: dict[str, Any], headers: Headers = ()) -> None:  # type: ignore[assignment]
     """A JSON answer (not an error)."""
-    await send_bytes(send, status, _dumps(body), [*_JSON_HEADERS, *headers])
+    await send_bytes(send, status, _dumps(body), [*JSON_HEADERS, *headers])
 
 
 async def problem(

@@ -19,7 +19,7 @@ CAMPAIGN_TTL = 1.0
 
 log = logging.getLogger("citizencloud.campaigns.edge")
 
-Signed = tuple[store.Outcome, dict[str, object] | None]
+Signed = tuple[store.Outcome, str | None]  # the outcome and its receipt as JSON text
 
 
 @dataclass

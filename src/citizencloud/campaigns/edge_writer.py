@@ -50,12 +50,13 @@ def _write_and_sign(rt: Runtime, batch: list[store.EntryRequest]) -> list[Signed
 
 
 def signed(rt: Runtime, outcomes: list[tuple[int, store.Outcome]]) -> list[Signed]:
-    """The outcomes with a receipt for each acknowledged one (one signature for all)."""
+    """The outcomes with a receipt (JSON text) for each acknowledged one, one signature for
+    all of them."""
     acked = [i for i, (_, o) in enumerate(outcomes) if o.status in (store.CREATED, store.REPLAYED)]
     statements = [
         (outcomes[i][0], outcomes[i][1].entry_id, iso(outcomes[i][1].created_at)) for i in acked
     ]
-    receipts = passes.sign_receipts(rt.signer, rt.key_id, statements)
+    receipts = passes.receipts_json(rt.signer, rt.key_id, statements)
     result: list[Signed] = [(o, None) for _, o in outcomes]
     for i, receipt in zip(acked, receipts, strict=True):
         result[i] = (outcomes[i][1], receipt)

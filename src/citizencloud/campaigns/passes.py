@@ -176,20 +176,36 @@ def receipt_message(campaign_id: int, entry_id: str, created_at: str) -> bytes:
     return f"{RECEIPT_CONTEXT}|{campaign_id}|{entry_id}|{created_at}".encode()
 
 
-def _tree(leaves: list[bytes]) -> tuple[bytes, list[list[bytes]]]:
-    """The RFC 6962 root over ``leaves`` and every leaf's inclusion proof, in O(n log n)."""
-    n = len(leaves)
-    if n == 1:
-        return leaves[0], [[]]
-    k = 1 << ((n - 1).bit_length() - 1)
-    left_root, left = _tree(leaves[:k])
-    right_root, right = _tree(leaves[k:])
-    proofs = [[*p, right_root] for p in left] + [[*p, left_root] for p in right]
-    return merkle.node_hash(left_root, right_root), proofs
+def _tree(leaves: list[bytes]) -> tuple[bytes, list[list[str]]]:
+    """The RFC 6962 root over ``leaves`` and every leaf's inclusion proof (hex, leaf to root);
+    each node is hashed and hex-encoded once."""
+    proofs: list[list[str]] = [[] for _ in leaves]
+
+    def subtree(lo: int, hi: int) -> bytes:
+        if hi - lo == 1:
+            return leaves[lo]
+        k = lo + (1 << ((hi - lo - 1).bit_length() - 1))
+        left, right = subtree(lo, k), subtree(k, hi)
+        left_hex, right_hex = left.hex(), right.hex()
+        for i in range(lo, k):
+            proofs[i].append(right_hex)
+        for i in range(k, hi):
+            proofs[i].append(left_hex)
+        return merkle.node_hash(left, right)
+
+    return subtree(0, len(leaves)), proofs
 
 
 def _batch_message(root: bytes, size: int) -> bytes:
     return f"{RECEIPT_BATCH_CONTEXT}|{root.hex()}|{size}".encode()
+
+
+def _sign_batch(
+    private: Ed25519PrivateKey, statements: list[tuple[int, str, str]]
+) -> tuple[str, list[list[str]], str]:
+    leaves = [merkle.leaf_hash(receipt_message(*s)) for s in statements]
+    root, proofs = _tree(leaves)
+    return root.hex(), proofs, _b64(private.sign(_batch_message(root, len(leaves))))
 
 
 def sign_receipts(
@@ -198,20 +214,36 @@ def sign_receipts(
     """Receipts for ``(campaign id, entry id, created at)`` statements, one signature for all."""
     if not statements:
         return []
-    leaves = [merkle.leaf_hash(receipt_message(*s)) for s in statements]
-    root, proofs = _tree(leaves)
-    signature = _b64(private.sign(_batch_message(root, len(leaves))))
+    root, proofs, signature = _sign_batch(private, statements)
     return [
         {
             "key_id": key_id,
-            "batch_root": root.hex(),
-            "batch_size": len(leaves),
+            "batch_root": root,
+            "batch_size": len(proofs),
             "index": index,
-            "proof": [p.hex() for p in proof],
+            "proof": proof,
             "signature": signature,
         }
         for index, proof in enumerate(proofs)
     ]
+
+
+def receipts_json(
+    private: Ed25519PrivateKey, key_id: str, statements: list[tuple[int, str, str]]
+) -> list[str]:
+    """The same receipts as ``sign_receipts``, already as JSON text (every value is hex,
+    base64url, a number or a key id, so nothing needs escaping): the hot path's replies."""
+    if not statements:
+        return []
+    root, proofs, signature = _sign_batch(private, statements)
+    head = '{"key_id":"' + key_id + '","batch_root":"' + root + '","batch_size":'
+    head += str(len(proofs)) + ',"index":'
+    tail = '],"signature":"' + signature + '"}'
+    out = []
+    for index, proof in enumerate(proofs):
+        path = '"' + '","'.join(proof) + '"' if proof else ""
+        out.append(head + str(index) + ',"proof":[' + path + tail)
+    return out
 
 
 def verify_receipt(

@@ -159,12 +159,18 @@ class _SqlStore:
         )
 
     def _apply(self, cursor: Any, batch: Sequence[EntryRequest]) -> list[Outcome]:
+        campaigns = self._campaigns(cursor, batch)
+        return [self._apply_one(cursor, r, campaigns[r.campaign_id]) for r in batch]
+
+    def _campaigns(
+        self, cursor: Any, batch: Sequence[EntryRequest]
+    ) -> dict[int, CampaignInfo | None]:
         campaigns: dict[int, CampaignInfo | None] = {}
         for campaign_id in sorted({r.campaign_id for r in batch}):  # fixed lock order
             cursor.execute(self.q_campaign + self.lock_suffix, (campaign_id,))
             row = cursor.fetchone()
             campaigns[campaign_id] = None if row is None else self._info(row)
-        return [self._apply_one(cursor, r, campaigns[r.campaign_id]) for r in batch]
+        return campaigns
 
     def _apply_one(self, cursor: Any, r: EntryRequest, info: CampaignInfo | None) -> Outcome:
         if info is None:
@@ -194,6 +200,14 @@ class _SqlStore:
 class SqliteStore(_SqlStore):
     """One connection, used by one writer thread at a time."""
 
+    q_insert_many = (
+        "INSERT INTO campaigns_entry (campaign_id, user_id, entry_id, idempotency_key, "
+        "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (campaign_id, user_id) DO NOTHING"
+    )
+    q_take_many = (
+        "UPDATE campaigns_campaign SET remaining = remaining - ? WHERE id = ? AND remaining >= ?"
+    )
+
     def __init__(self, path: str, *, timeout: float = 20.0) -> None:
         super().__init__()
         self.conn = sqlite3.connect(
@@ -214,6 +228,45 @@ class SqliteStore(_SqlStore):
     def _from_db(self, value: Any) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(str(value))
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+    def _apply(self, cursor: Any, batch: Sequence[EntryRequest]) -> list[Outcome]:
+        """The common case first: one open campaign and every person new (and, first come,
+        stock for all) — one ``executemany`` and at most one stock UPDATE, under a savepoint.
+        Anything else (a replay, a duplicate, the last units) rolls back to the savepoint and
+        goes entry by entry, with the same outcomes."""
+        campaigns = self._campaigns(cursor, batch)
+        if len(campaigns) == 1:
+            [info] = campaigns.values()
+            if info is not None and not info.closed and self._all_new(cursor, info, batch):
+                return [Outcome(CREATED, r.entry_id, r.created_at) for r in batch]
+        return [self._apply_one(cursor, r, campaigns[r.campaign_id]) for r in batch]
+
+    def _all_new(self, cursor: Any, info: CampaignInfo, batch: Sequence[EntryRequest]) -> bool:
+        cursor.execute("SAVEPOINT batch")
+        try:
+            cursor.executemany(
+                self.q_insert_many,
+                [
+                    (
+                        r.campaign_id,
+                        r.user_id,
+                        r.entry_id,
+                        r.idempotency_key,
+                        self._to_db(r.created_at),
+                    )
+                    for r in batch
+                ],
+            )
+            done = cursor.rowcount == len(batch)
+            if done and info.kind == "first_come":
+                cursor.execute(self.q_take_many, (len(batch), info.id, len(batch)))
+                done = cursor.rowcount == 1
+        except sqlite3.IntegrityError:  # an entry id drawn twice: let the slow path say so
+            done = False
+        cursor.execute("RELEASE batch" if done else "ROLLBACK TO batch")
+        if not done:
+            cursor.execute("RELEASE batch")
+        return done
 
     def write(self, batch: Sequence[EntryRequest]) -> list[Outcome]:
         cursor = self.conn.cursor()
