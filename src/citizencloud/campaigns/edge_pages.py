@@ -159,10 +159,15 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
     retry = dict(replies[0]["headers"]).get(b"retry-after", b"").decode()
     if status == 201:
         title = "登记成功 · Registered"
+        receipt = json.dumps(result.get("receipt"), indent=2, ensure_ascii=False)
         text = (
-            f"<p>您的登记号 <code>{escape(result['entry_id'])}</code>"
+            f'<p>您的登记号 <code id="entry-id">{escape(result["entry_id"])}</code>'
             f"（{escape(result['created_at'])}）。</p>"
             f'<p lang="en">Your entry id is <code>{escape(result["entry_id"])}</code>.</p>'
+            "<details open><summary>登记回执（平台签名，请保存）· Signed receipt: keep it</summary>"
+            f'<pre id="receipt">{escape(receipt)}</pre>'
+            "<p>回执证明平台已接受您的登记，即使日后名单遗漏也可凭此申诉。"
+            '<span lang="en">It proves the platform accepted your entry.</span></p></details>'
         )
     elif status in (429, 503):
         room = result["waiting_room"]
