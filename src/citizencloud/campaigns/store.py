@@ -207,6 +207,8 @@ class SqliteStore(_SqlStore):
     q_take_many = (
         "UPDATE campaigns_campaign SET remaining = remaining - ? WHERE id = ? AND remaining >= ?"
     )
+    SKIP_AFTER_MISS = 8
+    _skip_fast = 0
 
     def __init__(self, path: str, *, timeout: float = 20.0) -> None:
         super().__init__()
@@ -235,10 +237,15 @@ class SqliteStore(_SqlStore):
         Anything else (a replay, a duplicate, the last units) rolls back to the savepoint and
         goes entry by entry, with the same outcomes."""
         campaigns = self._campaigns(cursor, batch)
-        if len(campaigns) == 1:
+        if len(campaigns) == 1 and self._skip_fast <= 0:
             [info] = campaigns.values()
-            if info is not None and not info.closed and self._all_new(cursor, info, batch):
-                return [Outcome(CREATED, r.entry_id, r.created_at) for r in batch]
+            if info is not None and not info.closed:
+                if self._all_new(cursor, info, batch):
+                    return [Outcome(CREATED, r.entry_id, r.created_at) for r in batch]
+                # A stream of retries or duplicates: go entry by entry for a few batches
+                # instead of paying for a failed attempt each time.
+                self._skip_fast = self.SKIP_AFTER_MISS
+        self._skip_fast -= 1
         return [self._apply_one(cursor, r, campaigns[r.campaign_id]) for r in batch]
 
     def _all_new(self, cursor: Any, info: CampaignInfo, batch: Sequence[EntryRequest]) -> bool:
