@@ -165,9 +165,11 @@ def test_redis_reservations_are_released_when_the_commit_fails() -> None:
     s.close()
 
 
-def test_the_all_new_fast_path_and_its_fallbacks_agree(db_store: store.Store) -> None:
-    """A batch of new people is one statement; a batch with a replay, a twin or too little
-    stock falls back entry by entry — and the outcomes are the same as ever."""
+def test_set_based_batches_decide_replays_twins_and_stock_in_arrival_order(
+    db_store: store.Store,
+) -> None:
+    """Batches mixing new people, replays, twins and too little stock: each entry gets the
+    outcome it would get alone, in arrival order."""
     lottery = factories.create_campaign(kind=Kind.LOTTERY)
     people = factories.create_users(6)
     first = [req(lottery, u.pk, f"k{u.pk}") for u in people[:3]]
@@ -179,7 +181,6 @@ def test_the_all_new_fast_path_and_its_fallbacks_agree(db_store: store.Store) ->
         store.REPLAYED, store.CREATED, store.DUPLICATE, store.DUPLICATE,
     ]  # fmt: skip
     assert outcomes[0].entry_id == first[0].entry_id
-    # After a miss the next batches go entry by entry for a while; they still come out right.
     assert [o.status for o in db_store.write([req(lottery, people[4].pk)])] == [store.CREATED]
     assert Entry.objects.filter(campaign=lottery).count() == 5
     stock = factories.create_campaign(tiers=[factories.services.TierSpec(100, 2)])

@@ -2,17 +2,18 @@
 
 ``write(batch)`` takes the entries that arrived together, applies them in arrival order inside
 one transaction and returns only after the COMMIT, so the edge acknowledges nothing that is not
-durable. Per entry, in the database:
+durable. The decisions, in arrival order: a person who already entered gets their entry back
+with the same idempotency key (a replay) and a 409 with another (a duplicate); nothing is
+accepted once the campaign is closed; a first-come campaign grants while stock lasts.
 
-1. ``INSERT … ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING id`` — one per person;
-   a conflict with the same idempotency key is a replay (same entry), another key a duplicate;
-2. first come: ``UPDATE campaign SET remaining = remaining - 1 WHERE id = ? AND remaining > 0``;
-   rowcount 0 → sold out, and the inserted row is deleted again in the same transaction.
-
-On PostgreSQL (a network round trip per statement) the same decisions are taken set-based:
-one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`` for the whole batch, one
-conditional ``UPDATE`` of the stock by the number granted in arrival order, one ``DELETE`` of
-the refused rows and one ``SELECT`` of the existing entries behind conflicts.
+On SQLite (one writer at a time, under ``BEGIN IMMEDIATE``) they are taken set-based per
+campaign: one ``SELECT … WHERE user_id IN (…)`` of the people already entered, the decisions in
+Python, one ``executemany`` INSERT of the granted entries and one conditional stock ``UPDATE``
+(``remaining >= n``, checked by rowcount). On PostgreSQL (several writers; a network round trip
+per statement) one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`` for the
+whole batch, one conditional ``UPDATE`` of the stock by the number granted in arrival order, one
+``DELETE`` of the refused rows and one ``SELECT`` of the existing entries behind conflicts.
+(``_SqlStore._apply_one`` keeps the plain statement-per-entry form as the reference.)
 
 The campaign row is read first in the transaction (``FOR UPDATE`` on PostgreSQL, where several
 processes write; SQLite's ``BEGIN IMMEDIATE`` already serializes writers), so batches of one
@@ -202,13 +203,15 @@ class SqliteStore(_SqlStore):
 
     q_insert_many = (
         "INSERT INTO campaigns_entry (campaign_id, user_id, entry_id, idempotency_key, "
-        "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (campaign_id, user_id) DO NOTHING"
+        "created_at) VALUES (?, ?, ?, ?, ?)"
+    )
+    q_existing_many = (
+        "SELECT user_id, entry_id, idempotency_key, created_at FROM campaigns_entry "
+        "WHERE campaign_id = ? AND user_id IN ({marks})"
     )
     q_take_many = (
         "UPDATE campaigns_campaign SET remaining = remaining - ? WHERE id = ? AND remaining >= ?"
     )
-    SKIP_AFTER_MISS = 8
-    _skip_fast = 0
 
     def __init__(self, path: str, *, timeout: float = 20.0) -> None:
         super().__init__()
@@ -232,48 +235,68 @@ class SqliteStore(_SqlStore):
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
     def _apply(self, cursor: Any, batch: Sequence[EntryRequest]) -> list[Outcome]:
-        """The common case first: one open campaign and every person new (and, first come,
-        stock for all) — one ``executemany`` and at most one stock UPDATE, under a savepoint.
-        Anything else (a replay, a duplicate, the last units) rolls back to the savepoint and
-        goes entry by entry, with the same outcomes."""
+        """Set-based, like PostgreSQL's: per campaign one SELECT of the people already entered,
+        the decisions in arrival order here (``BEGIN IMMEDIATE`` holds the only write lock, so
+        nothing changes under them), one ``executemany`` INSERT and at most one stock UPDATE —
+        instead of two or three statements per entry."""
         campaigns = self._campaigns(cursor, batch)
-        if len(campaigns) == 1 and self._skip_fast <= 0:
-            [info] = campaigns.values()
-            if info is not None and not info.closed:
-                if self._all_new(cursor, info, batch):
-                    return [Outcome(CREATED, r.entry_id, r.created_at) for r in batch]
-                # A stream of retries or duplicates: go entry by entry for a few batches
-                # instead of paying for a failed attempt each time.
-                self._skip_fast = self.SKIP_AFTER_MISS
-        self._skip_fast -= 1
-        return [self._apply_one(cursor, r, campaigns[r.campaign_id]) for r in batch]
+        by_campaign: dict[int, list[int]] = {}
+        for index, r in enumerate(batch):
+            by_campaign.setdefault(r.campaign_id, []).append(index)
+        outcomes: list[Outcome] = [Outcome(UNKNOWN)] * len(batch)
+        for campaign_id, indexes in by_campaign.items():
+            info = campaigns[campaign_id]
+            if info is None:
+                continue
+            rows = [batch[i] for i in indexes]
+            for index, outcome in zip(indexes, self._decide(cursor, info, rows), strict=True):
+                outcomes[index] = outcome
+        return outcomes
 
-    def _all_new(self, cursor: Any, info: CampaignInfo, batch: Sequence[EntryRequest]) -> bool:
-        cursor.execute("SAVEPOINT batch")
-        try:
+    def _decide(self, cursor: Any, info: CampaignInfo, rows: list[EntryRequest]) -> list[Outcome]:
+        known: dict[int, tuple[str, str, dt.datetime]] = {}
+        users = sorted({r.user_id for r in rows})
+        for start in range(0, len(users), 500):
+            chunk = users[start : start + 500]
+            cursor.execute(
+                self.q_existing_many.format(marks=",".join("?" * len(chunk))),
+                (info.id, *chunk),
+            )
+            for user_id, entry_id, key, created in cursor.fetchall():
+                known[int(user_id)] = (str(entry_id), str(key), self._from_db(created))
+        remaining = info.remaining
+        granted: list[EntryRequest] = []
+        outcomes = []
+        for r in rows:
+            existing = known.get(r.user_id)
+            if existing is not None:
+                same = existing[1] == r.idempotency_key
+                outcomes.append(
+                    Outcome(REPLAYED, existing[0], existing[2]) if same else Outcome(DUPLICATE)
+                )
+            elif info.closed:
+                outcomes.append(Outcome(CLOSED))
+            elif info.kind == "first_come" and remaining <= 0:
+                outcomes.append(Outcome(SOLD_OUT))
+            else:
+                remaining -= 1
+                granted.append(r)
+                known[r.user_id] = (r.entry_id, r.idempotency_key, r.created_at)
+                outcomes.append(Outcome(CREATED, r.entry_id, r.created_at))
+        if granted:
             cursor.executemany(
                 self.q_insert_many,
                 [
-                    (
-                        r.campaign_id,
-                        r.user_id,
-                        r.entry_id,
-                        r.idempotency_key,
-                        self._to_db(r.created_at),
-                    )
-                    for r in batch
+                    (info.id, r.user_id, r.entry_id, r.idempotency_key, self._to_db(r.created_at))
+                    for r in granted
                 ],
             )
-            done = cursor.rowcount == len(batch)
-            if done and info.kind == "first_come":
-                cursor.execute(self.q_take_many, (len(batch), info.id, len(batch)))
-                done = cursor.rowcount == 1
-        except sqlite3.IntegrityError:  # an entry id drawn twice: let the slow path say so
-            done = False
-        cursor.execute("RELEASE batch" if done else "ROLLBACK TO batch")
-        if not done:
-            cursor.execute("RELEASE batch")
-        return done
+            if info.kind == "first_come":
+                n = len(granted)
+                cursor.execute(self.q_take_many, (n, info.id, n))
+                if cursor.rowcount != 1:
+                    raise RuntimeError("campaign stock changed under the write lock")
+        return outcomes
 
     def write(self, batch: Sequence[EntryRequest]) -> list[Outcome]:
         cursor = self.conn.cursor()
