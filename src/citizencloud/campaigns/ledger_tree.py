@@ -66,7 +66,8 @@ def build(campaign_id: int, ids: Iterable[str], chunk: int = CHUNK) -> Tree:
     """Stream the ledger (ids ascending, no repeats) once; O(size / chunk) memory."""
     if chunk & (chunk - 1):
         raise ValueError("the chunk size must be a power of two")
-    fences, roots, current, size = bytearray(), bytearray(), [], 0
+    fences, roots, size = bytearray(), bytearray(), 0
+    current: list[bytes] = []
     previous = ""
     for entry_id in ids:
         if entry_id <= previous:
