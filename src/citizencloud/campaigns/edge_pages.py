@@ -19,9 +19,11 @@ _WAITING_HTML = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{refresh}">
 <title>排队中 · Waiting room</title>
+<meta name="htmx-config" content='{{"includeIndicatorStyles": false, "allowEval": false}}'>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/css/site.css">
 <script src="/static/vendor/htmx/htmx.min.js" defer></script>
-</head><body><main class="container">
+</head><body><main class="wrap">
 <h1>排队中 <small lang="en">Waiting room</small></h1>
 {fragment}
 <p>登记期内任何时间登记，中签机会相同；请不要反复刷新。</p>
@@ -95,6 +97,8 @@ _PAGE = """<!doctype html>
 <html lang="zh-Hans"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<meta name="htmx-config" content='{{"includeIndicatorStyles": false, "allowEval": false}}'>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/css/site.css">
 <script src="/static/vendor/htmx/htmx.min.js" defer></script>
 </head><body><main class="wrap">
@@ -182,7 +186,7 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
             'hx-target="body" hx-push-url="false">'
             f'<input type="hidden" name="pass" value="{escape(token)}">'
             f'<input type="hidden" name="key" value="{escape(key)}">'
-            '<button type="submit">再试一次 · Try again</button></form>'
+            '<button type="submit" class="button button-small">再试一次 · Try again</button></form>'
         )
     else:
         title = "未能登记 · Not registered"
@@ -190,4 +194,5 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
         text = f"<p>{reason} <small>({code})</small></p>"
     page = _PAGE.format(title=title, body=text, campaign_id=campaign_id)
     extra = [(b"retry-after", retry.encode())] if retry else []
-    await _html(send, status, page, extra)
+    # The waiting room is a page like any other (200); the API's 429/503 stays for clients.
+    await _html(send, 200 if status in (429, 503) else status, page, extra)
