@@ -9,7 +9,7 @@ from typing import Any
 from citizencloud.campaigns import passes, services
 from citizencloud.campaigns.models import Campaign, Kind
 from citizencloud.identity.models import Assurance, User
-from citizencloud.kernel import clock, signing
+from citizencloud.kernel import clock
 
 _slugs = itertools.count(1)
 
@@ -49,10 +49,10 @@ def create_citizen(id_number: str, *, assurance: int = Assurance.IDENTITY) -> Us
 def pass_for(
     campaign: Campaign, user: User, *, seconds: int = 600, campaign_id: int | None = None
 ) -> str:
-    key = signing.current()
-    return passes.issue(
-        key.private,
-        key.key_id,
+    key_id, master = services.pass_master()
+    return passes.issue_mac(
+        master,
+        key_id,
         campaign_id=campaign_id if campaign_id is not None else campaign.pk,
         user_id=user.pk,
         expires_at=int(clock.now().timestamp()) + seconds,

@@ -20,7 +20,7 @@ def test_signed_in_citizen_gets_a_pass_and_anonymous_does_not(client: Client) ->
     response = client.post(f"/api/v1/campaigns/{campaign.pk}/pass", **bearer(token))
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["token"].startswith("cp1.")
+    assert body["token"].startswith("cp2.")
     assert body["entry_url"] == f"/api/v1/campaigns/{campaign.pk}/entries"
 
 
@@ -32,6 +32,10 @@ def test_ineligible_citizen_gets_problem_json(client: Client) -> None:
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "campaigns.region_not_eligible"
+    # The refusal read the ID number: that read stays in the ledger though the request failed.
+    from citizencloud.privacy.models import DataAccess
+
+    assert DataAccess.objects.filter(fields=["id_number"], channel="system").count() == 1
 
 
 def test_published_campaign_data(client: Client) -> None:
@@ -70,7 +74,7 @@ def test_join_page_needs_sign_in_and_carries_a_pass(client: Client) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert f'action="/campaigns/{campaign.pk}/enter"' in html
-    assert 'name="pass" value="cp1.' in html
+    assert 'name="pass" value="cp2.' in html
 
 
 def test_join_page_explains_a_refusal(client: Client) -> None:

@@ -293,7 +293,8 @@ def test_browser_form_over_capacity_shows_the_queue_and_the_form(
         httpx.post(url, data={"pass": factories.pass_for(campaign, u), "key": f"k{u.pk}"})
         for u in users
     ]
-    waiting = [r for r in replies if r.status_code in (429, 503)]
+    # The browser's waiting room is a page (200) with Retry-After; the API answers 429/503.
+    waiting = [r for r in replies if r.status_code == 200 and "retry-after" in r.headers]
     assert waiting, [r.status_code for r in replies]
     page = waiting[0]
     assert int(page.headers["retry-after"]) >= 1
@@ -317,3 +318,29 @@ def test_the_shared_redis_bucket_sheds_what_the_global_rate_does_not_cover(
     assert all("waiting_room" in r.json() for r in shed)
     created = [r for r in responses if r.status_code == 201]
     assert Entry.objects.filter(campaign=campaign).count() == len(created)
+
+
+def test_problems_speak_the_readers_language(edge_server: LiveServer) -> None:
+    """zh-Hans by default and for Chinese readers, English when the reader prefers it; the
+    edge renders both at start-up, without Django's locale middleware."""
+    campaign = factories.create_campaign()
+    [user] = factories.create_users(1)
+    token = factories.pass_for(campaign, user, seconds=-1)
+    url = f"{edge_server.url}/api/v1/campaigns/{campaign.pk}/entries"
+    answers = {}
+    for accept in ("", "zh-CN,zh;q=0.9", "en-US,en;q=0.9,zh;q=0.5", "fr, en;q=0.1"):
+        headers = {"Idempotency-Key": uuid.uuid4().hex}
+        if accept:
+            headers["Accept-Language"] = accept
+        response = httpx.post(url, json={"pass": token}, headers=headers, timeout=30)
+        assert response.status_code == 401
+        assert response.json()["code"] == "campaigns.pass_expired"
+        answers[accept] = (response.headers["content-language"], response.json())
+    assert answers[""][0] == answers["zh-CN,zh;q=0.9"][0] == "zh-Hans"
+    assert answers[""][1]["title"] == "活动通行证无效"
+    assert "过期" in answers[""][1]["detail"]
+    for accept in ("en-US,en;q=0.9,zh;q=0.5", "fr, en;q=0.1"):
+        assert answers[accept][0] == "en"
+        assert answers[accept][1]["title"] == "The campaign pass is not valid"
+    busy = httpx.post(url, json={"pass": token}, headers={"Accept-Language": "en"}, timeout=30)
+    assert busy.json()["title"].startswith("An Idempotency-Key header")

@@ -22,7 +22,7 @@ SHANGHAI_1988 = "310101198806223970"
 
 
 def verifier() -> passes.Verifier:
-    return passes.Verifier(signing.trusted_public_keys())
+    return passes.Verifier(signing.trusted_public_keys(), dict([services.pass_master()]))
 
 
 def test_age_on() -> None:
@@ -221,3 +221,77 @@ def test_results_are_events_for_each_entrant(monkeypatch: pytest.MonkeyPatch) ->
     assert (len(won), len(lost)) == (5, 2)
     assert {p["amount"] for p in won} == {"178.00", "238.00"}
     assert {n for n, _ in sent} >= {"campaigns.closed", "campaigns.drawn"}
+
+
+@pytest.mark.django_db
+def test_mac_passes_are_bound_to_key_campaign_and_content() -> None:
+    campaign = factories.create_campaign()
+    [user] = factories.create_users(1)
+    issued = services.issue_pass(user=user, campaign_id=campaign.pk)
+    assert issued.token.startswith(passes.MAC_PREFIX)
+    now = int(clock.now().timestamp())
+    assert verifier().verify(issued.token, now=now).user_id == user.pk
+    key_id, master = services.pass_master()
+    # A MAC made with another master key, or for another campaign's key, does not verify.
+    for token in (
+        passes.issue_mac(
+            b"x" * 32, key_id, campaign_id=campaign.pk, user_id=user.pk, expires_at=now + 60
+        ),
+        _swap_campaign(issued.token, campaign.pk + 1),
+    ):
+        with pytest.raises(passes.InvalidPass) as bad:
+            verifier().verify(token, now=now)
+        assert bad.value.reason == "bad_signature"
+    # Another user id in the payload with the original MAC: refused.
+    with pytest.raises(passes.InvalidPass):
+        verifier().verify(_swap_user(issued.token, user.pk + 1), now=now)
+    # A key id the verifier does not hold: unknown key.
+    other = passes.issue_mac(master, "0" * 16, campaign_id=campaign.pk, user_id=1, expires_at=now)
+    with pytest.raises(passes.InvalidPass) as unknown:
+        verifier().verify(other, now=now)
+    assert unknown.value.reason == "unknown_key"
+    # Ed25519 passes (cp1) issued before ADR 0020 still verify.
+    key = signing.current()
+    old = passes.issue(
+        key.private, key.key_id, campaign_id=campaign.pk, user_id=user.pk, expires_at=now + 60
+    )
+    assert verifier().verify(old, now=now).campaign_id == campaign.pk
+
+
+def _swap(token: str, index: int, value: int) -> str:
+    body, _, mac = token[len(passes.MAC_PREFIX) :].partition(".")
+    parts = passes._unb64(body).decode().split("|")
+    parts[index] = str(value)
+    return passes.MAC_PREFIX + passes._b64("|".join(parts).encode()) + "." + mac
+
+
+def _swap_campaign(token: str, campaign_id: int) -> str:
+    return _swap(token, 2, campaign_id)
+
+
+def _swap_user(token: str, user_id: int) -> str:
+    return _swap(token, 3, user_id)
+
+
+@pytest.mark.django_db
+def test_the_id_number_read_of_an_eligibility_check_is_in_the_access_ledger() -> None:
+    from citizencloud.privacy.models import DataAccess
+
+    ruled = factories.create_campaign(regions=["5101"], min_age=18)
+    plain = factories.create_campaign()
+    citizen = factories.create_citizen(CHENGDU_2001)
+    services.issue_pass(user=citizen, campaign_id=plain.pk)
+    assert not DataAccess.objects.filter(citizen=citizen).exists()  # no rule reads the number
+    services.issue_pass(user=citizen, campaign_id=ruled.pk)
+    outsider = factories.create_citizen(SHANGHAI_1988)
+    with pytest.raises(DomainError):
+        services.issue_pass(user=outsider, campaign_id=ruled.pk)
+    for person in (citizen, outsider):
+        [access] = DataAccess.objects.filter(citizen=person)
+        assert access.fields == ["id_number"]
+        assert (access.accessor_kind, access.channel, access.legal_basis) == (
+            "system",
+            "system",
+            "contract",
+        )
+        assert ruled.title in access.purpose

@@ -163,3 +163,32 @@ def test_redis_reservations_are_released_when_the_commit_fails() -> None:
     assert int(redis_client.get(stock_key)) == 2
     assert Campaign.objects.get(pk=campaign.pk).remaining == 2
     s.close()
+
+
+def test_set_based_batches_decide_replays_twins_and_stock_in_arrival_order(
+    db_store: store.Store,
+) -> None:
+    """Batches mixing new people, replays, twins and too little stock: each entry gets the
+    outcome it would get alone, in arrival order."""
+    lottery = factories.create_campaign(kind=Kind.LOTTERY)
+    people = factories.create_users(6)
+    first = [req(lottery, u.pk, f"k{u.pk}") for u in people[:3]]
+    assert [o.status for o in db_store.write(first)] == [store.CREATED] * 3
+    mixed = [req(lottery, people[0].pk, f"k{people[0].pk}"), req(lottery, people[3].pk),
+             req(lottery, people[3].pk), req(lottery, people[1].pk, "new-key")]  # fmt: skip
+    outcomes = db_store.write(mixed)
+    assert [o.status for o in outcomes] == [
+        store.REPLAYED, store.CREATED, store.DUPLICATE, store.DUPLICATE,
+    ]  # fmt: skip
+    assert outcomes[0].entry_id == first[0].entry_id
+    assert [o.status for o in db_store.write([req(lottery, people[4].pk)])] == [store.CREATED]
+    assert Entry.objects.filter(campaign=lottery).count() == 5
+    stock = factories.create_campaign(tiers=[factories.services.TierSpec(100, 2)])
+    fresh = make_store("plain")
+    try:
+        outcomes = fresh.write([req(stock, u.pk) for u in people[:3]])
+    finally:
+        fresh.close()
+    assert [o.status for o in outcomes] == [store.CREATED, store.CREATED, store.SOLD_OUT]
+    assert Campaign.objects.get(pk=stock.pk).remaining == 0
+    assert Entry.objects.filter(campaign=stock).count() == 2

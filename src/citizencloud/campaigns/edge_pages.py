@@ -7,15 +7,8 @@ from __future__ import annotations
 import json
 import random
 
-from citizencloud.campaigns.edge import (
-    Message,
-    Receive,
-    Scope,
-    Send,
-    _read_body,
-    _runtime_or_build,
-    entries,
-)
+from citizencloud.campaigns.edge import entries, runtime
+from citizencloud.campaigns.edge_http import Message, Receive, Scope, Send, read_body
 
 WAITING_PATTERN = r"^/campaigns/(?P<campaign_id>[0-9]{1,18})/waiting-room$"
 
@@ -26,9 +19,11 @@ _WAITING_HTML = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{refresh}">
 <title>排队中 · Waiting room</title>
+<meta name="htmx-config" content='{{"includeIndicatorStyles": false, "allowEval": false}}'>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/css/site.css">
 <script src="/static/vendor/htmx/htmx.min.js" defer></script>
-</head><body><main class="container">
+</head><body><main class="wrap">
 <h1>排队中 <small lang="en">Waiting room</small></h1>
 {fragment}
 <p>登记期内任何时间登记，中签机会相同；请不要反复刷新。</p>
@@ -55,7 +50,7 @@ async def waiting_room(scope: Scope, receive: Receive, send: Send) -> None:
         number = int(query.get("ticket", ["0"])[0])
     except ValueError:
         number = 0
-    rt = await _runtime_or_build()
+    rt = await runtime()
     position = rt.gate.position(number) if number > rt.gate.admitted_total else 0
     wait = max(1, round(position / max(rt.config.rate, 1.0)))
     refresh = random.randint(3, 8) + min(wait, 30)  # noqa: S311 (jitter spreads the polls)
@@ -102,6 +97,8 @@ _PAGE = """<!doctype html>
 <html lang="zh-Hans"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<meta name="htmx-config" content='{{"includeIndicatorStyles": false, "allowEval": false}}'>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/css/site.css">
 <script src="/static/vendor/htmx/htmx.min.js" defer></script>
 </head><body><main class="wrap">
@@ -146,7 +143,7 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
     from urllib.parse import parse_qs
 
     campaign_id = int(scope["path_params"]["campaign_id"])
-    body = await _read_body(receive)
+    body = await read_body(receive)
     fields = parse_qs((body or b"").decode("latin-1"))
     token = fields.get("pass", [""])[0]
     key = fields.get("key", [""])[0][:255]
@@ -159,16 +156,22 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
         replies.append(message)
 
     headers = [(b"idempotency-key", key.encode("latin-1"))] if key else []
+    headers += [(n, v) for n, v in scope.get("headers", ()) if n == b"accept-language"]
     await entries({**scope, "method": "POST", "headers": headers}, json_receive, capture)
     status = int(replies[0]["status"])
     result = json.loads(replies[1]["body"])
     retry = dict(replies[0]["headers"]).get(b"retry-after", b"").decode()
     if status == 201:
         title = "登记成功 · Registered"
+        receipt = json.dumps(result.get("receipt"), indent=2, ensure_ascii=False)
         text = (
-            f"<p>您的登记号 <code>{escape(result['entry_id'])}</code>"
+            f'<p>您的登记号 <code id="entry-id">{escape(result["entry_id"])}</code>'
             f"（{escape(result['created_at'])}）。</p>"
             f'<p lang="en">Your entry id is <code>{escape(result["entry_id"])}</code>.</p>'
+            "<details open><summary>登记回执（平台签名，请保存）· Signed receipt: keep it</summary>"
+            f'<pre id="receipt">{escape(receipt)}</pre>'
+            "<p>回执证明平台已接受您的登记，即使日后名单遗漏也可凭此申诉。"
+            '<span lang="en">It proves the platform accepted your entry.</span></p></details>'
         )
     elif status in (429, 503):
         room = result["waiting_room"]
@@ -183,7 +186,7 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
             'hx-target="body" hx-push-url="false">'
             f'<input type="hidden" name="pass" value="{escape(token)}">'
             f'<input type="hidden" name="key" value="{escape(key)}">'
-            '<button type="submit">再试一次 · Try again</button></form>'
+            '<button type="submit" class="button button-small">再试一次 · Try again</button></form>'
         )
     else:
         title = "未能登记 · Not registered"
@@ -191,4 +194,5 @@ async def enter_form(scope: Scope, receive: Receive, send: Send) -> None:
         text = f"<p>{reason} <small>({code})</small></p>"
     page = _PAGE.format(title=title, body=text, campaign_id=campaign_id)
     extra = [(b"retry-after", retry.encode())] if retry else []
-    await _html(send, status, page, extra)
+    # The waiting room is a page like any other (200); the API's 429/503 stays for clients.
+    await _html(send, 200 if status in (429, 503) else status, page, extra)

@@ -106,6 +106,21 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "user"], name="entry_one_per_person"),
         ]
+        indexes = [models.Index(fields=["campaign", "entry_id"], name="entry_ledger_order")]
 
     def __str__(self) -> str:
         return self.entry_id
+
+
+class LedgerTree(models.Model):
+    """The ledger's Merkle tree as stored at closing (``campaigns.ledger_tree``): the first
+    entry id and the root of every chunk of ``chunk`` leaves. Proofs are served from it."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="tree")
+    size = models.BigIntegerField()
+    chunk = models.PositiveIntegerField()
+    fences = models.BinaryField()
+    chunk_roots = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.size} leaves"

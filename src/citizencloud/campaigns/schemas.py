@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class TierOut(Schema):
@@ -54,3 +55,27 @@ class MyEntryOut(Schema):
     tree_size: int | None
     inclusion_proof: list[str]
     merkle_root: str
+
+
+class TierIn(Schema):
+    amount_fen: int = Field(gt=0, le=100_000_000, description="prize amount in fen")
+    count: int = Field(gt=0, le=100_000_000)
+
+
+class CampaignIn(Schema):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
+    title: str = Field(min_length=1, max_length=200)
+    title_en: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=5000)
+    description_en: str = Field(default="", max_length=5000)
+    kind: Literal["lottery", "first_come"]
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    draw_at: dt.datetime | None = None
+    tiers: list[TierIn] = Field(min_length=1, max_length=10)
+    min_assurance: int = Field(default=2, ge=0, le=3)
+    regions: list[Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]] = Field(
+        default_factory=list, max_length=50
+    )
+    min_age: int | None = Field(default=None, ge=0, le=150)
+    max_age: int | None = Field(default=None, ge=0, le=150)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from citizencloud.campaigns import lottery, policies
-from citizencloud.campaigns.models import Campaign, Entry
+from citizencloud.campaigns import ledger_tree, policies
+from citizencloud.campaigns.models import Campaign, Entry, LedgerTree
 from citizencloud.identity.models import User
-from citizencloud.kernel import merkle
 from citizencloud.kernel.errors import NotFound
 
 
@@ -41,11 +41,31 @@ def rules(c: Campaign) -> policies.Rules:
 
 
 def ledger(campaign_id: int) -> list[str]:
-    """The entry ids in ledger order (ascending), as published after closing."""
-    return list(
+    """The entry ids in ledger order (ascending), as published after closing (small ledgers and
+    the offline verifier; the request paths stream ``iter_ledger`` instead)."""
+    return list(iter_ledger(campaign_id))
+
+
+def iter_ledger(campaign_id: int) -> Iterator[str]:
+    """The entry ids in ledger order, streamed from the (campaign, entry id) index."""
+    rows = (
         Entry.objects.filter(campaign_id=campaign_id)
         .order_by("entry_id")
         .values_list("entry_id", flat=True)
+    )
+    for entry_id in rows.iterator(chunk_size=10_000):
+        yield str(entry_id)
+
+
+def tree(campaign_id: int) -> ledger_tree.Tree | None:
+    stored = LedgerTree.objects.filter(campaign_id=campaign_id).first()
+    if stored is None:
+        return None
+    return ledger_tree.Tree(
+        size=stored.size,
+        chunk=stored.chunk,
+        fences=bytes(stored.fences),
+        chunk_roots=bytes(stored.chunk_roots),
     )
 
 
@@ -73,9 +93,19 @@ def my_entry(*, user: User, campaign_id: int) -> MyEntry:
     entry = Entry.objects.filter(campaign=c, user=user).first()
     if entry is None:
         raise NotFound(_("You have not entered this campaign."), code="campaigns.no_entry")
-    if c.closed_at is None or not c.merkle_root:
+    stored = tree(c.pk) if c.closed_at is not None and c.merkle_root else None
+    if stored is None:
         return MyEntry(entry, None, None, [])
-    ids = ledger(c.pk)
-    index = ids.index(entry.entry_id)
-    path = merkle.inclusion_proof(lottery.leaf_hashes(c.pk, ids), index)
-    return MyEntry(entry, index, len(ids), [p.hex() for p in path])
+    chunk = stored.chunk_of(entry.entry_id)
+    if chunk is None:
+        return MyEntry(entry, None, None, [])
+    low, high = stored.bounds(chunk)
+    rows = Entry.objects.filter(campaign_id=c.pk, entry_id__gte=low)
+    if high is not None:
+        rows = rows.filter(entry_id__lt=high)
+    ids = [str(e) for e in rows.order_by("entry_id").values_list("entry_id", flat=True)]
+    found = ledger_tree.proof(stored, c.pk, chunk, ids, entry.entry_id)
+    if found is None:  # the ledger no longer matches what was published: no proof to give
+        return MyEntry(entry, None, stored.size, [])
+    index, path = found
+    return MyEntry(entry, index, stored.size, [p.hex() for p in path])

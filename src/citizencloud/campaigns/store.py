@@ -2,17 +2,18 @@
 
 ``write(batch)`` takes the entries that arrived together, applies them in arrival order inside
 one transaction and returns only after the COMMIT, so the edge acknowledges nothing that is not
-durable. Per entry, in the database:
+durable. The decisions, in arrival order: a person who already entered gets their entry back
+with the same idempotency key (a replay) and a 409 with another (a duplicate); nothing is
+accepted once the campaign is closed; a first-come campaign grants while stock lasts.
 
-1. ``INSERT … ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING id`` — one per person;
-   a conflict with the same idempotency key is a replay (same entry), another key a duplicate;
-2. first come: ``UPDATE campaign SET remaining = remaining - 1 WHERE id = ? AND remaining > 0``;
-   rowcount 0 → sold out, and the inserted row is deleted again in the same transaction.
-
-On PostgreSQL (a network round trip per statement) the same decisions are taken set-based:
-one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`` for the whole batch, one
-conditional ``UPDATE`` of the stock by the number granted in arrival order, one ``DELETE`` of
-the refused rows and one ``SELECT`` of the existing entries behind conflicts.
+On SQLite (one writer at a time, under ``BEGIN IMMEDIATE``) they are taken set-based per
+campaign: one ``SELECT … WHERE user_id IN (…)`` of the people already entered, the decisions in
+Python, one ``executemany`` INSERT of the granted entries and one conditional stock ``UPDATE``
+(``remaining >= n``, checked by rowcount). On PostgreSQL (several writers; a network round trip
+per statement) one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`` for the
+whole batch, one conditional ``UPDATE`` of the stock by the number granted in arrival order, one
+``DELETE`` of the refused rows and one ``SELECT`` of the existing entries behind conflicts.
+(``_SqlStore._apply_one`` keeps the plain statement-per-entry form as the reference.)
 
 The campaign row is read first in the transaction (``FOR UPDATE`` on PostgreSQL, where several
 processes write; SQLite's ``BEGIN IMMEDIATE`` already serializes writers), so batches of one
@@ -159,12 +160,18 @@ class _SqlStore:
         )
 
     def _apply(self, cursor: Any, batch: Sequence[EntryRequest]) -> list[Outcome]:
+        campaigns = self._campaigns(cursor, batch)
+        return [self._apply_one(cursor, r, campaigns[r.campaign_id]) for r in batch]
+
+    def _campaigns(
+        self, cursor: Any, batch: Sequence[EntryRequest]
+    ) -> dict[int, CampaignInfo | None]:
         campaigns: dict[int, CampaignInfo | None] = {}
         for campaign_id in sorted({r.campaign_id for r in batch}):  # fixed lock order
             cursor.execute(self.q_campaign + self.lock_suffix, (campaign_id,))
             row = cursor.fetchone()
             campaigns[campaign_id] = None if row is None else self._info(row)
-        return [self._apply_one(cursor, r, campaigns[r.campaign_id]) for r in batch]
+        return campaigns
 
     def _apply_one(self, cursor: Any, r: EntryRequest, info: CampaignInfo | None) -> Outcome:
         if info is None:
@@ -194,6 +201,18 @@ class _SqlStore:
 class SqliteStore(_SqlStore):
     """One connection, used by one writer thread at a time."""
 
+    q_insert_many = (
+        "INSERT INTO campaigns_entry (campaign_id, user_id, entry_id, idempotency_key, "
+        "created_at) VALUES (?, ?, ?, ?, ?)"
+    )
+    q_existing_many = (
+        "SELECT user_id, entry_id, idempotency_key, created_at FROM campaigns_entry "
+        "WHERE campaign_id = ? AND user_id IN ({marks})"
+    )
+    q_take_many = (
+        "UPDATE campaigns_campaign SET remaining = remaining - ? WHERE id = ? AND remaining >= ?"
+    )
+
     def __init__(self, path: str, *, timeout: float = 20.0) -> None:
         super().__init__()
         self.conn = sqlite3.connect(
@@ -214,6 +233,70 @@ class SqliteStore(_SqlStore):
     def _from_db(self, value: Any) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(str(value))
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+    def _apply(self, cursor: Any, batch: Sequence[EntryRequest]) -> list[Outcome]:
+        """Set-based, like PostgreSQL's: per campaign one SELECT of the people already entered,
+        the decisions in arrival order here (``BEGIN IMMEDIATE`` holds the only write lock, so
+        nothing changes under them), one ``executemany`` INSERT and at most one stock UPDATE —
+        instead of two or three statements per entry."""
+        campaigns = self._campaigns(cursor, batch)
+        by_campaign: dict[int, list[int]] = {}
+        for index, r in enumerate(batch):
+            by_campaign.setdefault(r.campaign_id, []).append(index)
+        outcomes: list[Outcome] = [Outcome(UNKNOWN)] * len(batch)
+        for campaign_id, indexes in by_campaign.items():
+            info = campaigns[campaign_id]
+            if info is None:
+                continue
+            rows = [batch[i] for i in indexes]
+            for index, outcome in zip(indexes, self._decide(cursor, info, rows), strict=True):
+                outcomes[index] = outcome
+        return outcomes
+
+    def _decide(self, cursor: Any, info: CampaignInfo, rows: list[EntryRequest]) -> list[Outcome]:
+        known: dict[int, tuple[str, str, dt.datetime]] = {}
+        users = sorted({r.user_id for r in rows})
+        for start in range(0, len(users), 500):
+            chunk = users[start : start + 500]
+            cursor.execute(
+                self.q_existing_many.format(marks=",".join("?" * len(chunk))),
+                (info.id, *chunk),
+            )
+            for user_id, entry_id, key, created in cursor.fetchall():
+                known[int(user_id)] = (str(entry_id), str(key), self._from_db(created))
+        remaining = info.remaining
+        granted: list[EntryRequest] = []
+        outcomes = []
+        for r in rows:
+            existing = known.get(r.user_id)
+            if existing is not None:
+                same = existing[1] == r.idempotency_key
+                outcomes.append(
+                    Outcome(REPLAYED, existing[0], existing[2]) if same else Outcome(DUPLICATE)
+                )
+            elif info.closed:
+                outcomes.append(Outcome(CLOSED))
+            elif info.kind == "first_come" and remaining <= 0:
+                outcomes.append(Outcome(SOLD_OUT))
+            else:
+                remaining -= 1
+                granted.append(r)
+                known[r.user_id] = (r.entry_id, r.idempotency_key, r.created_at)
+                outcomes.append(Outcome(CREATED, r.entry_id, r.created_at))
+        if granted:
+            cursor.executemany(
+                self.q_insert_many,
+                [
+                    (info.id, r.user_id, r.entry_id, r.idempotency_key, self._to_db(r.created_at))
+                    for r in granted
+                ],
+            )
+            if info.kind == "first_come":
+                n = len(granted)
+                cursor.execute(self.q_take_many, (n, info.id, n))
+                if cursor.rowcount != 1:
+                    raise RuntimeError("campaign stock changed under the write lock")
+        return outcomes
 
     def write(self, batch: Sequence[EntryRequest]) -> list[Outcome]:
         cursor = self.conn.cursor()

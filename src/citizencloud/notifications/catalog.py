@@ -205,4 +205,23 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "body_zh": "{place}：请 {ticket} 号到 {window} 号窗口办理。",
         "body_en": "{place}: number {ticket}, please go to window {window}.",
     },
+    "service.campaign_won": {
+        "placeholders": ["campaign", "amount", "entry_id", "time"],
+        "subject_zh": "活动结果：您已中签",
+        "subject_en": "Campaign result: you won",
+        "body_zh": "“{campaign}”结果已于 {time} 公布：您获得 {amount} 元（登记号 {entry_id}）。"
+        "领取方式和核验数据见活动页。",
+        "body_en": "The results of “{campaign}” were published at {time}: you won ¥{amount} "
+        "(entry {entry_id}). How to collect it and the data to verify the draw are on the "
+        "campaign page.",
+    },
+    "service.campaign_not_won": {
+        "placeholders": ["campaign", "entry_id", "time"],
+        "subject_zh": "活动结果：未中签",
+        "subject_en": "Campaign result: not drawn",
+        "body_zh": "“{campaign}”结果已于 {time} 公布：很遗憾，您的登记（{entry_id}）未中签。"
+        "抽签过程可在活动页核验。",
+        "body_en": "The results of “{campaign}” were published at {time}: your entry {entry_id} "
+        "was not drawn. You can verify the draw on the campaign page.",
+    },
 }

@@ -104,6 +104,13 @@ ROUTES: dict[str, Route] = {
         "service.booking_called",
         fields={"place": "place", "ticket": "ticket", "window": "window"},
     ),
+    "campaigns.won": Route(
+        "service.campaign_won",
+        fields={"campaign": "campaign", "amount": "amount", "entry_id": "entry_id"},
+    ),
+    "campaigns.not_won": Route(
+        "service.campaign_not_won", fields={"campaign": "campaign", "entry_id": "entry_id"}
+    ),
 }
 
 
