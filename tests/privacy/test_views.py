@@ -1,0 +1,106 @@
+"""Privacy centre pages: the grant screen ticks nothing for you, the receipt page, one-click
+withdrawal, and 谁查看了我的数据 with filters, CSV export and restricted entries hidden until
+their "show from" date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from citizencloud.identity.models import User
+from citizencloud.kernel import clock
+from citizencloud.privacy import services
+from citizencloud.privacy.models import Consent
+from tests.factories.applications import create_citizen
+from tests.privacy.support import register_bank
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_grant_screen_ticks_nothing_and_granting_needs_explicit_ticks() -> None:
+    register_bank("http://bank.example")
+    citizen = create_citizen()
+    client = signed_in(citizen)
+    url = "/me/privacy/consents/grant?party=tianfu-bank&purpose=open_class3_account"
+    page = client.get(url).content.decode()
+    boxes = re.findall(r'<input type="checkbox"[^>]*>', page)
+    assert len(boxes) == 5 and not any("checked" in box for box in boxes)
+    refused = client.post("/me/privacy/consents/grant", {
+        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30"})  # fmt: skip
+    assert refused.status_code == 422 and not Consent.objects.exists()
+    granted = client.post("/me/privacy/consents/grant", {
+        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30",
+        "items": ["real_name", "id_number", "phone"], "actions": ["read", "open_account"],
+        "return_to": "http://bank.example/callback"})  # fmt: skip
+    consent = Consent.objects.get()
+    assert granted["Location"] == f"http://bank.example/callback?consent={consent.public_id}"
+    evil = client.post("/me/privacy/consents/grant", {
+        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30",
+        "items": ["phone"], "actions": ["read"], "return_to": "http://evil.example/x"})  # fmt: skip
+    assert evil["Location"].startswith("/me/privacy/consents/")  # not an open redirect
+
+
+def test_receipt_page_and_one_click_withdrawal_from_the_centre() -> None:
+    register_bank()
+    citizen = create_citizen()
+    client = signed_in(citizen)
+    client.post("/me/privacy/consents/grant", {
+        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30",
+        "items": ["phone"], "actions": ["read"]})  # fmt: skip
+    consent = Consent.objects.get()
+    receipt = client.get(f"/me/privacy/consents/{consent.public_id}/").content.decode()
+    assert str(consent.public_id) in receipt and consent.text in receipt
+    as_json = client.get(f"/me/privacy/consents/{consent.public_id}/?format=json").json()
+    assert as_json["consentReceiptID"] == str(consent.public_id)
+    centre = client.get("/me/privacy/").content.decode()
+    assert "天府示范银行" in centre
+    client.post(f"/me/privacy/consents/{consent.public_id}/revoke")
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None
+    other = signed_in(create_citizen())
+    assert other.get(f"/me/privacy/consents/{consent.public_id}/").status_code == 404
+
+
+def test_who_looked_at_my_data_filters_exports_and_hides_restricted_entries() -> None:
+    citizen = create_citizen()
+    clerk = User.objects.create_user("clerk", "pw-123456789", kind="staff", display_name="王*")
+    clerk.department = "成都市住房公积金管理中心"  # type: ignore[attr-defined]
+    start = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
+    with clock.frozen(start) as advance:
+        services.record_access(citizen=citizen, accessor=clerk, purpose="Case review",
+                               legal_basis="statutory_duty", fields=["real_name"],
+                               channel="staff_console")  # fmt: skip
+        advance(dt.timedelta(days=10))
+        services.record_access(citizen=citizen, accessor=None, purpose="Bank account opening",
+                               legal_basis="consent", fields=["phone"], channel="api")  # fmt: skip
+        services.record_access(citizen=citizen, accessor=clerk, purpose="Investigation",
+                               legal_basis="other_law", fields=["id_number"],
+                               channel="staff_console",
+                               show_from=start + dt.timedelta(days=100))  # fmt: skip
+        client = signed_in(citizen)
+        page = client.get("/me/privacy/data-access/").content.decode()
+        assert "Case review" in page and "Bank account opening" in page
+        assert "成都市住房公积金管理中心" in page
+        assert "Investigation" not in page
+        only_june_1 = client.get("/me/privacy/data-access/",
+                                 {"since": "2026-06-01", "until": "2026-06-01"}).content.decode()  # fmt: skip
+        assert "Case review" in only_june_1 and "Bank account opening" not in only_june_1
+        by_basis = client.get("/me/privacy/data-access/", {"legal_basis": "consent"})
+        assert "Case review" not in by_basis.content.decode()
+        csv = client.get("/me/privacy/data-access/", {"format": "csv"})
+        assert csv["Content-Type"].startswith("text/csv")
+        assert "Case review" in csv.content.decode("utf-8-sig")
+        assert "Investigation" not in csv.content.decode("utf-8-sig")
+        advance(dt.timedelta(days=100))
+        assert "Investigation" in client.get("/me/privacy/data-access/").content.decode()
+        api = client.get("/api/v1/me/data-access", {"channel": "api"}).json()
+        assert [row["purpose"] for row in api["items"]] == ["Bank account opening"]
