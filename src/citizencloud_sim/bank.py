@@ -260,6 +260,8 @@ class Handler(BaseHTTPRequestHandler):
             self._redirect("/?msg=signed_in", cookie=f"bank_sub={sub}; Path=/; HttpOnly")
         elif url.path == "/_sim/state":
             self._json(200, self.bank.state())
+        elif url.path == "/favicon.ico":
+            self._send(204, b"", "image/x-icon")
         else:
             self._json(404, {"error": "not found"})
 
