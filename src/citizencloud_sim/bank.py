@@ -21,6 +21,7 @@ It is a registered third party (an OIDC client of the platform) and does what th
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
@@ -78,7 +79,7 @@ class Bank:
         return "Basic " + base64.b64encode(raw.encode()).decode()
 
     def _post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (the configured platform URL)
             self.platform_url + path, data=body, headers=headers, method="POST"
         )
         try:
@@ -89,8 +90,9 @@ class Bank:
 
     def open_account(self, sub: str) -> dict[str, Any]:
         """Ask the platform for the KYC items; open the account only if it says yes."""
-        body = json.dumps({"sub": sub, "purpose": PURPOSE, "items": ITEMS,
-                           "action": "open_account"}).encode()  # fmt: skip
+        body = json.dumps(
+            {"sub": sub, "purpose": PURPOSE, "items": ITEMS, "action": "open_account"}
+        ).encode()
         status, reply = self._post(
             "/api/v1/partners/act",
             body,
@@ -114,10 +116,14 @@ class Bank:
         return outcome
 
     def exchange_code(self, code: str, verifier: str) -> str:
-        body = urllib.parse.urlencode({
-            "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-            "redirect_uri": self.public_url + "/callback",
-        }).encode()  # fmt: skip
+        body = urllib.parse.urlencode(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "code_verifier": verifier,
+                "redirect_uri": self.public_url + "/callback",
+            }
+        ).encode()
         status, reply = self._post(
             "/o/token/",
             body,
@@ -166,21 +172,26 @@ class Bank:
                 account["status"] = "closed"
                 account["closed_at"] = time.time()
             self.notices.append({"at": time.time(), **notice})
-        ack = {"notice_id": notice["notice_id"], "consent_id": notice["consent_id"],
-               "outcome": "closed", "at": int(time.time())}  # fmt: skip
+        ack = {
+            "notice_id": notice["notice_id"],
+            "consent_id": notice["consent_id"],
+            "outcome": "closed",
+            "at": int(time.time()),
+        }
         return json.dumps(ack, separators=(",", ":")).encode()
 
     def send_ack_later(self, url: str, ack: bytes) -> None:
         def run() -> None:
             time.sleep(0.3)
-            request = urllib.request.Request(
-                url, data=ack, method="POST",
+            request = urllib.request.Request(  # noqa: S310 (the platform's ack_url)
+                url,
+                data=ack,
+                method="POST",
                 headers={"Content-Type": "application/json", "Partner-Signature": self.sign(ack)},
-            )  # fmt: skip
-            try:
+            )
+            # On failure the platform retries the notice; the next one is acknowledged again.
+            with contextlib.suppress(OSError):
                 urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
-            except OSError:
-                pass  # the platform retries the notice; the next one is acknowledged again
 
         threading.Thread(target=run, daemon=True).start()
 
@@ -197,15 +208,16 @@ class Bank:
 class Handler(BaseHTTPRequestHandler):
     server: BankServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     @property
     def bank(self) -> Bank:
         return self.server.bank
 
-    def _send(self, status: int, body: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:  # fmt: skip
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -215,8 +227,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(data, ensure_ascii=False).encode(), "application/json",
-                   headers)  # fmt: skip
+        self._send(
+            status, json.dumps(data, ensure_ascii=False).encode(), "application/json", headers
+        )
 
     def _redirect(self, location: str, cookie: str = "") -> None:
         headers = {"Location": location}
@@ -231,7 +244,7 @@ class Handler(BaseHTTPRequestHandler):
         cookie = SimpleCookie(self.headers.get("Cookie", ""))
         return cookie["bank_sub"].value if "bank_sub" in cookie else ""
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         if url.path == "/":
@@ -241,12 +254,18 @@ class Handler(BaseHTTPRequestHandler):
             state = secrets.token_urlsafe(12)
             self.bank.logins[state] = verifier
             challenge = b64(hashlib.sha256(verifier.encode()).digest())
-            params = urllib.parse.urlencode({
-                "response_type": "code", "client_id": self.bank.client_id, "scope": "openid",
-                "redirect_uri": self.bank.public_url + "/callback", "state": state,
-                "nonce": secrets.token_hex(8), "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            })  # fmt: skip
+            params = urllib.parse.urlencode(
+                {
+                    "response_type": "code",
+                    "client_id": self.bank.client_id,
+                    "scope": "openid",
+                    "redirect_uri": self.bank.public_url + "/callback",
+                    "state": state,
+                    "nonce": secrets.token_hex(8),
+                    "code_challenge": challenge,
+                    "code_challenge_method": "S256",
+                }
+            )
             self._redirect(f"{self.bank.platform_url}/o/authorize/?{params}")
         elif url.path == "/callback":
             if "consent" in query:
@@ -265,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._json(404, {"error": "not found"})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         path = urllib.parse.urlsplit(self.path).path
         body = self._body()
         if path == "/webhooks/citizencloud":
@@ -301,8 +320,16 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self, message: str) -> str:
         sub = self._sub()
         state = self.bank.state()
-        grant = self.bank.platform_url + "/me/privacy/consents/grant?" + urllib.parse.urlencode(
-            {"party": PARTY, "purpose": PURPOSE, "return_to": self.bank.public_url + "/callback"}
+        grant = (
+            self.bank.platform_url
+            + "/me/privacy/consents/grant?"
+            + urllib.parse.urlencode(
+                {
+                    "party": PARTY,
+                    "purpose": PURPOSE,
+                    "return_to": self.bank.public_url + "/callback",
+                }
+            )
         )
         last = state["attempts"][-1] if state["attempts"] else None
         problem = ""
@@ -311,7 +338,7 @@ class Handler(BaseHTTPRequestHandler):
             problem = f'<p class="refused" id="refused">平台拒绝 Refused: {html.escape(detail)}</p>'
         rows = "".join(
             f'<li class="account {a["status"]}">III类账户 · {html.escape(a["holder"])} · '
-            f'{"已开立 open" if a["status"] == "open" else "已关闭 closed"}</li>'
+            f"{'已开立 open' if a['status'] == 'open' else '已关闭 closed'}</li>"
             for a in state["accounts"]
             if a["sub"] == sub
         )
@@ -321,7 +348,8 @@ class Handler(BaseHTTPRequestHandler):
             f'<p><a id="give-consent" href="{html.escape(grant)}">去市民云授权 Give consent at '
             "Citizen Cloud</a></p>"
             if sub
-            else '<p><a id="bank-login" href="/login">用市民云登录 Sign in with Citizen Cloud</a></p>'
+            else '<p><a id="bank-login" href="/login">'
+            "用市民云登录 Sign in with Citizen Cloud</a></p>"
         )
         return (
             '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -363,9 +391,11 @@ def main(argv: list[str]) -> None:
     bank = Bank(
         platform_url=args.platform_url.rstrip("/"),
         public_url=(args.public_url or f"http://{args.host}:{args.port}").rstrip("/"),
-        client_id=args.client_id, client_secret=args.client_secret,
-        key=key_from_seed(args.key_seed), faults=BankFaults(down=args.down, ack=args.ack),
-    )  # fmt: skip
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        key=key_from_seed(args.key_seed),
+        faults=BankFaults(down=args.down, ack=args.ack),
+    )
     server = BankServer((args.host, args.port), bank)
 
     def stop(signum: int, frame: Any) -> None:

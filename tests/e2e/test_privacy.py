@@ -55,12 +55,24 @@ def stack() -> Iterator[Stack]:
     cli = [sys.executable, "-m", "citizencloud"]
     subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
     subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    server = subprocess.Popen([*cli, "serve", "--port", str(web_port)], env=env, cwd=ROOT,
-                              start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(web_port)], env=env, cwd=ROOT, start_new_session=True
+    )
     sim = subprocess.Popen(
-        [sys.executable, "-m", "citizencloud_sim", "bank", "--port", str(bank_port),
-         "--platform-url", platform], env=env, cwd=ROOT, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "citizencloud_sim",
+            "bank",
+            "--port",
+            str(bank_port),
+            "--platform-url",
+            platform,
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         wait_http(platform + "/healthz", timeout=60)
         wait_http(bank + "/_sim/state")

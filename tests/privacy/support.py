@@ -16,7 +16,7 @@ from citizencloud.privacy.demo import BANK_PURPOSES
 from citizencloud.privacy.models import ThirdParty
 
 BANK_SEED = "test-bank-key"
-BANK_SECRET = "test-bank-secret"  # noqa: S105
+BANK_SECRET = "test-bank-secret"
 
 
 def bank_key(seed: str = BANK_SEED) -> Ed25519PrivateKey:
@@ -49,8 +49,13 @@ def register_bank(bank_url: str = "http://127.0.0.1:9", **extra: Any) -> ThirdPa
 
 
 def signed_ack(notice: Any, *, seed: str = BANK_SEED, outcome: str = "closed") -> tuple[str, bytes]:
-    body = json.dumps({"notice_id": str(notice.public_id),
-                       "consent_id": str(notice.consent.public_id), "outcome": outcome}).encode()  # fmt: skip
+    body = json.dumps(
+        {
+            "notice_id": str(notice.public_id),
+            "consent_id": str(notice.consent.public_id),
+            "outcome": outcome,
+        }
+    ).encode()
     stamp = int(time.time())
     sig = bank_key(seed).sign(f"{stamp}.".encode() + body)
     return f"t={stamp},sig={b64(sig)}", body

@@ -49,14 +49,31 @@ def scenario(transactional_db: None) -> Iterator[Scenario]:
     )
     server = subprocess.Popen(
         [sys.executable, "-m", "citizencloud", "serve", "--port", str(web_port)],
-        env=env, cwd=ROOT, start_new_session=True,
-    )  # fmt: skip
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     sim = subprocess.Popen(
-        [sys.executable, "-m", "citizencloud_sim", "bank", "--port", str(bank_port),
-         "--platform-url", platform, "--client-id", "test-bank", "--client-secret", BANK_SECRET,
-         "--key-seed", BANK_SEED],
-        env=env, cwd=ROOT, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "citizencloud_sim",
+            "bank",
+            "--port",
+            str(bank_port),
+            "--platform-url",
+            platform,
+            "--client-id",
+            "test-bank",
+            "--client-secret",
+            BANK_SECRET,
+            "--key-seed",
+            BANK_SEED,
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         wait_http(platform + "/healthz", timeout=60)
         wait_http(bank + "/_sim/state")
@@ -81,8 +98,13 @@ def _open(s: Scenario, sub: str) -> dict[str, object]:
 
 
 def _grant_and_open(s: Scenario, citizen: object, auth: dict[str, str]) -> str:
-    body = {"party": "tianfu-bank", "purpose": "open_class3_account", "items": KYC,
-            "actions": ["read", "open_account"], "days": 30}  # fmt: skip
+    body = {
+        "party": "tianfu-bank",
+        "purpose": "open_class3_account",
+        "items": KYC,
+        "actions": ["read", "open_account"],
+        "days": 30,
+    }
     headers = {"Authorization": auth["HTTP_AUTHORIZATION"]}
     created = httpx.post(f"{s.platform}/api/v1/me/consents", json=body, headers=headers)
     assert created.status_code == 201, created.text
@@ -105,7 +127,8 @@ def test_refused_without_consent_opened_with_it_closed_and_confirmed_on_revoke(
     consent_id = _grant_and_open(s, citizen, auth)
     assert _open(s, sub)["status"] == "opened"
     [account] = httpx.get(f"{s.bank}/_sim/state").json()["accounts"]
-    assert account["status"] == "open" and account["holder"] == "王*"
+    assert account["status"] == "open"
+    assert account["holder"] == "王*"
 
     headers = {"Authorization": auth["HTTP_AUTHORIZATION"]}
     revoked = httpx.delete(f"{s.platform}/api/v1/me/consents/{consent_id}", headers=headers)
@@ -114,7 +137,8 @@ def test_refused_without_consent_opened_with_it_closed_and_confirmed_on_revoke(
     [account] = httpx.get(f"{s.bank}/_sim/state").json()["accounts"]
     assert account["status"] == "closed"
     [row] = httpx.get(f"{s.platform}/api/v1/me/consents", headers=headers).json()
-    assert row["status"] == "revoked" and row["party_confirmed"] is True
+    assert row["status"] == "revoked"
+    assert row["party_confirmed"] is True
     assert AuditEntry.objects.filter(action="privacy.revocation_acknowledged").count() == 1
     assert _open(s, sub)["status"] == "refused"  # and no account again without a new consent
 
@@ -131,7 +155,8 @@ def test_the_bank_down_during_the_revoke_is_retried_until_it_confirms(scenario: 
     httpx.delete(f"{s.platform}/api/v1/me/consents/{consent_id}", headers=headers)
     _wait(lambda: RevocationNotice.objects.filter(attempts__gte=3).exists())
     notice = RevocationNotice.objects.get()
-    assert notice.status == "pending" and notice.last_error == "HTTP 503"
+    assert notice.status == "pending"
+    assert notice.last_error == "HTTP 503"
     httpx.post(f"{s.bank}/_sim/faults", json={"down": False})
     _wait(lambda: RevocationNotice.objects.filter(status="confirmed").exists())
     assert httpx.get(f"{s.bank}/_sim/state").json()["accounts"][0]["status"] == "closed"

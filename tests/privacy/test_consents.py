@@ -24,8 +24,13 @@ KYC = ["id_number", "phone", "real_name"]
 
 
 def grant(citizen, **overrides):  # type: ignore[no-untyped-def]
-    args = {"party_code": "tianfu-bank", "purpose": "open_class3_account", "items": KYC,
-            "actions": ["read", "open_account"], "days": 30}  # fmt: skip
+    args = {
+        "party_code": "tianfu-bank",
+        "purpose": "open_class3_account",
+        "items": KYC,
+        "actions": ["read", "open_account"],
+        "days": 30,
+    }
     args.update(overrides)
     return consents.grant(citizen=citizen, **args)
 
@@ -57,7 +62,8 @@ def test_with_consent_the_party_gets_exactly_the_items_and_the_read_is_in_the_le
     assert response.status_code == 200, response.content
     assert response.json()["data"]["real_name"] == "李四"
     [access] = DataAccess.objects.filter(citizen=citizen)
-    assert access.legal_basis == "consent" and access.channel == "api"
+    assert access.legal_basis == "consent"
+    assert access.channel == "api"
     assert access.accessor_department == party.name
     assert sorted(access.fields) == KYC
 
@@ -93,9 +99,11 @@ def test_an_expired_or_withdrawn_consent_does_not_count() -> None:
 def test_a_wrong_client_secret_is_refused_and_audited() -> None:
     register_bank()
     response = Client().post(
-        "/api/v1/partners/act", "{}", content_type="application/json",
+        "/api/v1/partners/act",
+        "{}",
+        content_type="application/json",
         **basic(secret="wrong"),
-    )  # fmt: skip
+    )
     assert response.status_code == 401
     assert AuditEntry.objects.filter(action="privacy.partner_auth_failed").exists()
 
@@ -124,24 +132,44 @@ def test_grant_list_receipt_and_revoke_through_the_api() -> None:
     register_bank()
     citizen = create_citizen()
     auth = token_for(citizen)
-    body = {"party": "tianfu-bank", "purpose": "open_class3_account", "items": KYC,
-            "actions": ["read", "open_account"], "days": 90}  # fmt: skip
+    body = {
+        "party": "tianfu-bank",
+        "purpose": "open_class3_account",
+        "items": KYC,
+        "actions": ["read", "open_account"],
+        "days": 90,
+    }
     created = Client().post("/api/v1/me/consents", body, content_type="application/json", **auth)
     assert created.status_code == 201, created.content
     consent_id = created.json()["id"]
     [row] = Client().get("/api/v1/me/consents", **auth).json()
-    assert row["status"] == "active" and row["party"] == "tianfu-bank"
+    assert row["status"] == "active"
+    assert row["party"] == "tianfu-bank"
     receipt = Client().get(f"/api/v1/me/consents/{consent_id}/receipt", **auth).json()
-    for field in ("version", "jurisdiction", "consentTimestamp", "collectionMethod",
-                  "consentReceiptID", "publicKey", "language", "piiPrincipalId",
-                  "piiControllers", "policyUrl", "services", "sensitive", "spiCat"):  # fmt: skip
+    for field in (
+        "version",
+        "jurisdiction",
+        "consentTimestamp",
+        "collectionMethod",
+        "consentReceiptID",
+        "publicKey",
+        "language",
+        "piiPrincipalId",
+        "piiControllers",
+        "policyUrl",
+        "services",
+        "sensitive",
+        "spiCat",
+    ):
         assert field in receipt
     purpose = receipt["services"][0]["purposes"][0]
-    assert purpose["consentType"] == "EXPLICIT" and purpose["thirdPartyDisclosure"] is True
+    assert purpose["consentType"] == "EXPLICIT"
+    assert purpose["thirdPartyDisclosure"] is True
     assert receipt["sensitive"] is True  # the ID number
     assert Client().delete(f"/api/v1/me/consents/{consent_id}", **auth).status_code == 204
     [row] = Client().get("/api/v1/me/consents", **auth).json()
-    assert row["status"] == "revoked" and row["party_confirmed"] is False
+    assert row["status"] == "revoked"
+    assert row["party_confirmed"] is False
     assert RevocationNotice.objects.get().status == "pending"
 
 
@@ -163,9 +191,12 @@ def test_revoking_ends_the_partys_tokens_at_once() -> None:
     citizen = create_citizen()
     consent = grant(citizen)
     AccessToken.objects.create(
-        user=citizen, application=party.application, token="t-" + "x" * 30,
-        expires=clock.now() + dt.timedelta(hours=1), scope="openid",
-    )  # fmt: skip
+        user=citizen,
+        application=party.application,
+        token="t-" + "x" * 30,
+        expires=clock.now() + dt.timedelta(hours=1),
+        scope="openid",
+    )
     consents.revoke(citizen=citizen, consent_id=consent.public_id)
     assert not AccessToken.objects.filter(user=citizen, application=party.application).exists()
     revoked = AuditEntry.objects.get(action="privacy.consent_revoked")

@@ -22,9 +22,14 @@ pytestmark = pytest.mark.django_db
 
 def bank() -> ThirdParty:
     party, _ = services.register_party(
-        code="tianfu-bank", name="天府示范银行", kind="bank", purposes=BANK_PURPOSES,
-        redirect_uri=REDIRECT, client_id="oidc-bank", client_secret="oidc-bank-secret",
-    )  # fmt: skip
+        code="tianfu-bank",
+        name="天府示范银行",
+        kind="bank",
+        purposes=BANK_PURPOSES,
+        redirect_uri=REDIRECT,
+        client_id="oidc-bank",
+        client_secret="oidc-bank-secret",
+    )
     return party
 
 
@@ -55,9 +60,13 @@ def test_openid_alone_needs_none_and_a_consent_lets_the_claims_through(
     assert "code" in authorize(person, party, "openid")
     citizen = User.objects.get(kind="citizen")
     consents.grant(
-        citizen=citizen, party_code=party.code, purpose="sign_in",
-        items=["real_name", "assurance", "phone"], actions=["read"], days=30,
-    )  # fmt: skip
+        citizen=citizen,
+        party_code=party.code,
+        purpose="sign_in",
+        items=["real_name", "assurance", "phone"],
+        actions=["read"],
+        days=30,
+    )
     assert "code" in authorize(person, party, "openid profile phone")
 
 

@@ -30,19 +30,32 @@ def _citizen_with_history() -> User:
     register_bank()
     citizen = create_citizen(real_name=NAME, id_number=ID_NUMBER, phone=PHONE)
     consent = consents.grant(
-        citizen=citizen, party_code="tianfu-bank", purpose="open_class3_account", items=KYC,
-        actions=["read", "open_account"], days=30,
-    )  # fmt: skip
-    body = {"sub": consent.subject_ref, "purpose": "open_class3_account", "items": KYC,
-            "action": "open_account"}  # fmt: skip
-    read = Client().post("/api/v1/partners/act", json.dumps(body),
-                         content_type="application/json", **basic())  # fmt: skip
+        citizen=citizen,
+        party_code="tianfu-bank",
+        purpose="open_class3_account",
+        items=KYC,
+        actions=["read", "open_account"],
+        days=30,
+    )
+    body = {
+        "sub": consent.subject_ref,
+        "purpose": "open_class3_account",
+        "items": KYC,
+        "action": "open_account",
+    }
+    read = Client().post(
+        "/api/v1/partners/act", json.dumps(body), content_type="application/json", **basic()
+    )
     assert read.status_code == 200
     clerk = User.objects.create_user("clerk", "pw-123456789", kind="staff", display_name="王*")
     services.record_access(
-        citizen=citizen, accessor=clerk, purpose="Housing fund case review",
-        legal_basis="statutory_duty", fields=["real_name"], channel="staff_console",
-    )  # fmt: skip
+        citizen=citizen,
+        accessor=clerk,
+        purpose="Housing fund case review",
+        legal_basis="statutory_duty",
+        fields=["real_name"],
+        channel="staff_console",
+    )
     payments.give_autopay_consent(user=citizen)
     return citizen
 
@@ -54,15 +67,18 @@ def test_export_holds_everything_as_json_and_a_readable_pdf() -> None:
     response = Client().post("/api/v1/me/export", **auth)
     assert response.status_code == 200
     data = json.loads(response.content)
-    assert data["account"]["real_name"] == NAME and data["account"]["id_number"] == ID_NUMBER
+    assert data["account"]["real_name"] == NAME
+    assert data["account"]["id_number"] == ID_NUMBER
     assert {c["services"][0]["service"] for c in data["consents"]} >= {"天府示范银行"}
     assert {row["legal_basis"] for row in data["data_access"]} == {"consent", "statutory_duty"}
-    assert "payments" in data and "applications" in data
+    assert "payments" in data
+    assert "applications" in data
     assert AuditEntry.objects.filter(action="privacy.data_exported").exists()
     client = Client()
     client.force_login(citizen)
     pdf = client.post("/me/privacy/export", {"format": "pdf"})
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
 
 
 @pytest.mark.django_db
@@ -70,15 +86,21 @@ def test_erasure_needs_the_password_and_an_explicit_confirmation() -> None:
     citizen = create_citizen()
     auth = token_for(citizen)
     url = "/api/v1/me/deletion"
-    unconfirmed = Client().post(url, {"password": "x-long-enough-password", "confirm": False},
-                                content_type="application/json", **auth)  # fmt: skip
+    unconfirmed = Client().post(
+        url,
+        {"password": "x-long-enough-password", "confirm": False},
+        content_type="application/json",
+        **auth,
+    )
     assert unconfirmed.status_code == 409
-    wrong = Client().post(url, {"password": "wrong", "confirm": True},
-                          content_type="application/json", **auth)  # fmt: skip
+    wrong = Client().post(
+        url, {"password": "wrong", "confirm": True}, content_type="application/json", **auth
+    )
     assert wrong.status_code == 403
     assert wrong["Content-Type"] == "application/problem+json"
     citizen.refresh_from_db()
-    assert citizen.is_active and str(citizen.real_name) == "张三"
+    assert citizen.is_active
+    assert str(citizen.real_name) == "张三"
     assert AuditEntry.objects.filter(action="privacy.erasure_refused").exists()
 
 
@@ -119,16 +141,19 @@ def test_after_erasure_no_pii_in_the_database_or_logs_and_the_audit_chain_verifi
     assert all(value in raw for value in stored)  # the search does find them before
 
     response = Client().post(
-        "/api/v1/me/deletion", {"password": "x-long-enough-password", "confirm": True},
-        content_type="application/json", **auth,
-    )  # fmt: skip
+        "/api/v1/me/deletion",
+        {"password": "x-long-enough-password", "confirm": True},
+        content_type="application/json",
+        **auth,
+    )
     assert response.status_code == 200, response.content
     retained = {row["category"]: row for row in response.json()["retained"]}
     assert retained  # what stays, each with the law that says so
     assert all(row["reason"] for row in retained.values())
 
     citizen.refresh_from_db()
-    assert not citizen.is_active and citizen.real_name is None
+    assert not citizen.is_active
+    assert citizen.real_name is None
     assert not UserSession.objects.filter(user=citizen).exists()
     assert not Consent.objects.filter(consents.live(), subject=citizen).exists()
     assert DataAccess.objects.filter(citizen=citizen).count() == 2  # kept: records of processing

@@ -33,19 +33,38 @@ def test_the_grant_screen_ticks_nothing_and_granting_needs_explicit_ticks() -> N
     url = "/me/privacy/consents/grant?party=tianfu-bank&purpose=open_class3_account"
     page = client.get(url).content.decode()
     boxes = re.findall(r'<input type="checkbox"[^>]*>', page)
-    assert len(boxes) == 5 and not any("checked" in box for box in boxes)
-    refused = client.post("/me/privacy/consents/grant", {
-        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30"})  # fmt: skip
-    assert refused.status_code == 422 and not Consent.objects.exists()
-    granted = client.post("/me/privacy/consents/grant", {
-        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30",
-        "items": ["real_name", "id_number", "phone"], "actions": ["read", "open_account"],
-        "return_to": "http://bank.example/callback"})  # fmt: skip
+    assert len(boxes) == 5
+    assert not any("checked" in box for box in boxes)
+    refused = client.post(
+        "/me/privacy/consents/grant",
+        {"party": "tianfu-bank", "purpose": "open_class3_account", "days": "30"},
+    )
+    assert refused.status_code == 422
+    assert not Consent.objects.exists()
+    granted = client.post(
+        "/me/privacy/consents/grant",
+        {
+            "party": "tianfu-bank",
+            "purpose": "open_class3_account",
+            "days": "30",
+            "items": ["real_name", "id_number", "phone"],
+            "actions": ["read", "open_account"],
+            "return_to": "http://bank.example/callback",
+        },
+    )
     consent = Consent.objects.get()
     assert granted["Location"] == f"http://bank.example/callback?consent={consent.public_id}"
-    evil = client.post("/me/privacy/consents/grant", {
-        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30",
-        "items": ["phone"], "actions": ["read"], "return_to": "http://evil.example/x"})  # fmt: skip
+    evil = client.post(
+        "/me/privacy/consents/grant",
+        {
+            "party": "tianfu-bank",
+            "purpose": "open_class3_account",
+            "days": "30",
+            "items": ["phone"],
+            "actions": ["read"],
+            "return_to": "http://evil.example/x",
+        },
+    )
     assert evil["Location"].startswith("/me/privacy/consents/")  # not an open redirect
 
 
@@ -53,12 +72,20 @@ def test_receipt_page_and_one_click_withdrawal_from_the_centre() -> None:
     register_bank()
     citizen = create_citizen()
     client = signed_in(citizen)
-    client.post("/me/privacy/consents/grant", {
-        "party": "tianfu-bank", "purpose": "open_class3_account", "days": "30",
-        "items": ["phone"], "actions": ["read"]})  # fmt: skip
+    client.post(
+        "/me/privacy/consents/grant",
+        {
+            "party": "tianfu-bank",
+            "purpose": "open_class3_account",
+            "days": "30",
+            "items": ["phone"],
+            "actions": ["read"],
+        },
+    )
     consent = Consent.objects.get()
     receipt = client.get(f"/me/privacy/consents/{consent.public_id}/").content.decode()
-    assert str(consent.public_id) in receipt and consent.text in receipt
+    assert str(consent.public_id) in receipt
+    assert consent.text in receipt
     as_json = client.get(f"/me/privacy/consents/{consent.public_id}/?format=json").json()
     assert as_json["consentReceiptID"] == str(consent.public_id)
     centre = client.get("/me/privacy/").content.decode()
@@ -76,24 +103,43 @@ def test_who_looked_at_my_data_filters_exports_and_hides_restricted_entries() ->
     clerk.department = "成都市住房公积金管理中心"  # type: ignore[attr-defined]
     start = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
     with clock.frozen(start) as advance:
-        services.record_access(citizen=citizen, accessor=clerk, purpose="Case review",
-                               legal_basis="statutory_duty", fields=["real_name"],
-                               channel="staff_console")  # fmt: skip
+        services.record_access(
+            citizen=citizen,
+            accessor=clerk,
+            purpose="Case review",
+            legal_basis="statutory_duty",
+            fields=["real_name"],
+            channel="staff_console",
+        )
         advance(dt.timedelta(days=10))
-        services.record_access(citizen=citizen, accessor=None, purpose="Bank account opening",
-                               legal_basis="consent", fields=["phone"], channel="api")  # fmt: skip
-        services.record_access(citizen=citizen, accessor=clerk, purpose="Investigation",
-                               legal_basis="other_law", fields=["id_number"],
-                               channel="staff_console",
-                               show_from=start + dt.timedelta(days=100))  # fmt: skip
+        services.record_access(
+            citizen=citizen,
+            accessor=None,
+            purpose="Bank account opening",
+            legal_basis="consent",
+            fields=["phone"],
+            channel="api",
+        )
+        services.record_access(
+            citizen=citizen,
+            accessor=clerk,
+            purpose="Investigation",
+            legal_basis="other_law",
+            fields=["id_number"],
+            channel="staff_console",
+            show_from=start + dt.timedelta(days=100),
+        )
         client = signed_in(citizen)
         page = client.get("/me/privacy/data-access/").content.decode()
-        assert "Case review" in page and "Bank account opening" in page
+        assert "Case review" in page
+        assert "Bank account opening" in page
         assert "成都市住房公积金管理中心" in page
         assert "Investigation" not in page
-        only_june_1 = client.get("/me/privacy/data-access/",
-                                 {"since": "2026-06-01", "until": "2026-06-01"}).content.decode()  # fmt: skip
-        assert "Case review" in only_june_1 and "Bank account opening" not in only_june_1
+        only_june_1 = client.get(
+            "/me/privacy/data-access/", {"since": "2026-06-01", "until": "2026-06-01"}
+        ).content.decode()
+        assert "Case review" in only_june_1
+        assert "Bank account opening" not in only_june_1
         by_basis = client.get("/me/privacy/data-access/", {"legal_basis": "consent"})
         assert "Case review" not in by_basis.content.decode()
         csv = client.get("/me/privacy/data-access/", {"format": "csv"})

@@ -18,10 +18,15 @@ REASON = gettext_lazy(
 
 def export(user: Any) -> list[dict[str, Any]]:
     return [
-        {"reference": a.reference, "service": a.service.name, "state": a.state,
-         "submitted_at": a.submitted_at.isoformat(), "department": a.department.name}
+        {
+            "reference": a.reference,
+            "service": a.service.name,
+            "state": a.state,
+            "submitted_at": a.submitted_at.isoformat(),
+            "department": a.department.name,
+        }
         for a in Application.objects.filter(citizen=user).select_related("service", "department")
-    ]  # fmt: skip
+    ]
 
 
 def erase(user: Any) -> None:

@@ -11,7 +11,6 @@ from ninja import Router, Status
 from citizencloud.identity import qr, schemas, selectors, services, web
 from citizencloud.identity.auth import AUTH
 from citizencloud.identity.models import Business, User, UserSession
-from citizencloud.identity.services import consent
 from citizencloud.kernel.errors import NotFound, PermissionDenied
 
 router = Router(tags=["identity"])

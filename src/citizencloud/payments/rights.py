@@ -18,10 +18,14 @@ def export(user: Any) -> dict[str, Any]:
             for b in BillerAccount.objects.filter(holder=user).select_related("biller")
         ],
         "payments": [
-            {"id": str(p.public_id), "amount_fen": p.amount_fen, "state": p.state,
-             "paid_at": p.paid_at.isoformat() if p.paid_at else None}
+            {
+                "id": str(p.public_id),
+                "amount_fen": p.amount_fen,
+                "state": p.state,
+                "paid_at": p.paid_at.isoformat() if p.paid_at else None,
+            }
             for p in Payment.objects.filter(payer=user).order_by("-created_at")
-        ],  # fmt: skip
+        ],
     }
 
 

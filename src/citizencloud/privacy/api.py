@@ -1,7 +1,6 @@
 """The privacy centre's API: my consents (grant, list, revoke, receipt), who read my data, export,
 erasure — and the partner API through which a third party acts for a citizen under consent."""
 
-
 import base64
 import datetime as dt
 from typing import Any
@@ -89,7 +88,7 @@ def grant_consent(request: HttpRequest, body: ConsentIn) -> Status[ConsentOut]:
 )
 def revoke_consent(request: HttpRequest, consent_id: str) -> Status[None]:
     uid = selectors.as_uuid(consent_id)
-    if SsoConsent.objects.filter(public_id=uid, user=request.user).exists():
+    if SsoConsent.objects.filter(public_id=uid, user=request.user.pk).exists():
         sso.revoke(user=request.user, consent_id=consent_id, origin=origin(request))  # type: ignore[arg-type]
     else:
         consents.revoke(citizen=request.user, consent_id=uid, request=request)  # type: ignore[arg-type]
@@ -138,9 +137,7 @@ class PartnerAuth(HttpBasicAuth):
 
     def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
         application = sso.authenticate_client(client_id=username, client_secret=password)
-        party = (
-            ThirdParty.objects.filter(application=application).first() if application else None
-        )
+        party = ThirdParty.objects.filter(application=application).first() if application else None
         if party is None:
             audit.record(
                 action="privacy.partner_auth_failed",
@@ -173,14 +170,15 @@ def partner_act(request: HttpRequest, body: ActIn) -> ActOut:
     declared = party.purposes.get(body.purpose, {})
     services.record_access(
         citizen=citizen,
-        accessor=audit.Actor(id=party.code, kind="third_party", name=party.name,
-                             department=party.name),
+        accessor=audit.Actor(
+            id=party.code, kind="third_party", name=party.name, department=party.name
+        ),
         purpose=str(declared.get("text", body.purpose))[:200],
         legal_basis=LegalBasis.CONSENT,
         fields=sorted(set(body.items)),
         channel=Channel.API,
         request=request,
-    )  # fmt: skip
+    )
     return ActOut(
         consent_id=str(consent.public_id),
         expires_at=consent.expires_at,

@@ -131,8 +131,9 @@ def _declared(party: ThirdParty, purpose: str) -> dict[str, Any]:
     return declared
 
 
-def consent_text(party: ThirdParty, purpose: str, items: list[str], actions: list[str],
-                 days: int) -> str:  # fmt: skip
+def consent_text(
+    party: ThirdParty, purpose: str, items: list[str], actions: list[str], days: int
+) -> str:
     """The plain-language text the citizen sees and the receipt keeps, word for word."""
     declared = _declared(party, purpose)
     return _(
@@ -267,10 +268,13 @@ def revoke(*, citizen: User, consent_id: Any, request: Any = None) -> Consent:
         action="privacy.consent_revoked",
         actor=citizen,
         target=consent,
-        details={"party": party.code if party else "", "purpose": consent.purpose,
-                 "grants_ended": tokens},
+        details={
+            "party": party.code if party else "",
+            "purpose": consent.purpose,
+            "grants_ended": tokens,
+        },
         request=origin.request,
-    )  # fmt: skip
+    )
     if party is not None and party.webhook_url:
         notice = RevocationNotice.objects.create(consent=consent)
         tasks.send_revocation_notice.enqueue(notice.pk)

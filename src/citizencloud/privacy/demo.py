@@ -37,8 +37,10 @@ BANK_PURPOSES = {
 def public_key_of_seed(seed_text: str) -> str:
     """The base64url Ed25519 public key for a simulator's ``--key-seed``."""
     seed = hashlib.sha256(seed_text.encode()).digest()
-    raw = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(
-        Encoding.Raw, PublicFormat.Raw
+    raw = (
+        Ed25519PrivateKey.from_private_bytes(seed)
+        .public_key()
+        .public_bytes(Encoding.Raw, PublicFormat.Raw)
     )
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -53,7 +55,8 @@ def seed() -> list[demo.DemoAccount]:
         purposes=BANK_PURPOSES,
         redirect_uri=f"{bank}/callback",
         webhook_url=f"{bank}/webhooks/citizencloud",
-        ack_public_key=settings.PRIVACY_DEMO_BANK_PUBLIC_KEY or public_key_of_seed(BANK_DEV_KEY_SEED),
+        ack_public_key=settings.PRIVACY_DEMO_BANK_PUBLIC_KEY
+        or public_key_of_seed(BANK_DEV_KEY_SEED),
         client_id=BANK_CLIENT_ID,
         client_secret=BANK_CLIENT_SECRET,
     )

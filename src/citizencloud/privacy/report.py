@@ -41,24 +41,36 @@ def export_pdf(data: dict[str, Any]) -> bytes:
     out.line(_("My data at Citizen Cloud"), size=16)
     out.line(_("Exported at %(at)s") % {"at": data["exported_at"][:19]}, size=9)
     out.line(_("Account"), size=13)
-    for label, key in ((_("Name"), "real_name"), (_("ID number"), "id_number"),
-                       (_("Mobile phone"), "phone"), (_("Joined"), "joined")):  # fmt: skip
+    for label, key in (
+        (_("Name"), "real_name"),
+        (_("ID number"), "id_number"),
+        (_("Mobile phone"), "phone"),
+        (_("Joined"), "joined"),
+    ):
         out.line(f"{label}: {account.get(key) or '—'}", indent=4 * mm)
     out.line(_("Consents"), size=13)
     for receipt in data["consents"]:
         service = receipt["services"][0]
         state = _("withdrawn") if receipt["revokedAt"] else _("in force")
-        out.line(f"{service['service']} · {service['purposes'][0]['purpose']} · {state}",
-                 indent=4 * mm)  # fmt: skip
+        out.line(
+            f"{service['service']} · {service['purposes'][0]['purpose']} · {state}", indent=4 * mm
+        )
     out.line(_("Who looked at my data"), size=13)
     for row in data["data_access"][:200]:
-        out.line(f"{row['at'][:16]} · {row['who']} · {row['purpose']} · {','.join(row['fields'])}",
-                 indent=4 * mm)  # fmt: skip
+        out.line(
+            f"{row['at'][:16]} · {row['who']} · {row['purpose']} · {','.join(row['fields'])}",
+            indent=4 * mm,
+        )
     out.line(_("Sessions"), size=13)
-    out.line(_("%(count)s sign-in sessions (details in the JSON file)")
-             % {"count": len(data["sessions"])}, indent=4 * mm)  # fmt: skip
-    for name in sorted(set(data) - {"format", "exported_at", "account", "consents",
-                                    "data_access", "sessions", "activity"}):  # fmt: skip
+    out.line(
+        _("%(count)s sign-in sessions (details in the JSON file)")
+        % {"count": len(data["sessions"])},
+        indent=4 * mm,
+    )
+    for name in sorted(
+        set(data)
+        - {"format", "exported_at", "account", "consents", "data_access", "sessions", "activity"}
+    ):
         value = data[name]
         count = sum(len(v) for v in value.values()) if isinstance(value, dict) else len(value)
         out.line(f"{name}: {count}", indent=4 * mm)

@@ -14,7 +14,7 @@ from citizencloud.kernel import audit, clock
 from citizencloud.kernel.errors import DomainError, NotFound
 from citizencloud.kernel.logging import get_logger
 from citizencloud.privacy import notices
-from citizencloud.privacy.models import NoticeStatus, RevocationNotice
+from citizencloud.privacy.models import NoticeStatus, RevocationNotice, ThirdParty
 
 log = get_logger("citizencloud.privacy.revocations")
 
@@ -35,10 +35,16 @@ def ack_url(notice: RevocationNotice) -> str:
     return settings.PRIVACY_PUBLIC_BASE_URL.rstrip("/") + path
 
 
+def _third_party(notice: RevocationNotice) -> ThirdParty:
+    party = notice.consent.party
+    if party is None:  # notices exist only for third parties' consents
+        raise NotFound()
+    return party
+
+
 def _party(notice: RevocationNotice) -> Any:
-    return audit.Actor(
-        id=notice.consent.party.code, kind="third_party", name=notice.consent.party.name
-    )
+    party = _third_party(notice)
+    return audit.Actor(id=party.code, kind="third_party", name=party.name)
 
 
 def accept_ack(*, notice: RevocationNotice, header: str, body: bytes, request: Any = None) -> bool:
@@ -46,7 +52,7 @@ def accept_ack(*, notice: RevocationNotice, header: str, body: bytes, request: A
     raises BadAcknowledgement (the caller's transaction keeps the audit entry)."""
     try:
         ack = notices.verify_ack(
-            public_key=notice.consent.party.ack_public_key, header=header, body=body, notice=notice
+            public_key=_third_party(notice).ack_public_key, header=header, body=body, notice=notice
         )
     except notices.BadAck as error:
         audit.record(
@@ -57,9 +63,9 @@ def accept_ack(*, notice: RevocationNotice, header: str, body: bytes, request: A
             request=request,
         )
         raise BadAcknowledgement(str(error)) from error
-    confirmed = RevocationNotice.objects.filter(
-        pk=notice.pk, status=NoticeStatus.PENDING
-    ).update(status=NoticeStatus.CONFIRMED, acknowledged_at=clock.now(), outcome=ack.outcome)
+    confirmed = RevocationNotice.objects.filter(pk=notice.pk, status=NoticeStatus.PENDING).update(
+        status=NoticeStatus.CONFIRMED, acknowledged_at=clock.now(), outcome=ack.outcome
+    )
     if confirmed:
         audit.record(
             action="privacy.revocation_acknowledged",
@@ -86,14 +92,12 @@ def deliver(notice_id: int) -> str:
     else schedules the next attempt. Runs the HTTP call outside any transaction."""
     with transaction.atomic():
         notice = (
-            RevocationNotice.objects.select_related("consent__party")
-            .filter(pk=notice_id)
-            .first()
+            RevocationNotice.objects.select_related("consent__party").filter(pk=notice_id).first()
         )
         if notice is None or notice.status == NoticeStatus.CONFIRMED:
             return "done"
         body = notices.notice_body(notice, ack_url(notice))
-        url = notice.consent.party.webhook_url
+        url = _third_party(notice).webhook_url
     error, status, reply, header = "", 0, b"", ""
     try:
         response = httpx.post(

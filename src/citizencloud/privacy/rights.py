@@ -88,10 +88,15 @@ def export_data(*, user: User, request: Any = None) -> dict[str, Any]:
             "joined": _iso(user.date_joined),
         },
         "sessions": [
-            {"created": _iso(s.created_at), "last_seen": _iso(s.last_seen_at), "ip": s.ip,
-             "device": s.user_agent, "ended": _iso(s.ended_at)}
+            {
+                "created": _iso(s.created_at),
+                "last_seen": _iso(s.last_seen_at),
+                "ip": s.ip,
+                "device": s.user_agent,
+                "ended": _iso(s.ended_at),
+            }
             for s in UserSession.objects.filter(user=user).order_by("-created_at")
-        ],  # fmt: skip
+        ],
         "activity": [
             {"kind": a.kind, "at": _iso(a.at), "ip": a.ip}
             for a in Activity.objects.filter(user=user).order_by("-at")
@@ -101,15 +106,24 @@ def export_data(*, user: User, request: Any = None) -> dict[str, Any]:
             for c in Consent.objects.filter(subject=user).select_related("party", "subject")
         ],
         "single_sign_on_apps": [
-            {"app": str(c.application.name), "scopes": list(c.scopes), "granted": _iso(c.granted_at)}
+            {
+                "app": str(c.application.name),
+                "scopes": list(c.scopes),
+                "granted": _iso(c.granted_at),
+            }
             for c in sso_consents(user)
         ],
         "data_access": [
-            {"at": _iso(a.accessed_at), "who": a.accessor_department or a.accessor_kind,
-             "purpose": a.purpose, "legal_basis": a.legal_basis, "fields": list(a.fields),
-             "channel": a.channel}
+            {
+                "at": _iso(a.accessed_at),
+                "who": a.accessor_department or a.accessor_kind,
+                "purpose": a.purpose,
+                "legal_basis": a.legal_basis,
+                "fields": list(a.fields),
+                "channel": a.channel,
+            }
             for a in selectors.accesses_for(user)
-        ],  # fmt: skip
+        ],
     }
     for name, part in sorted(_participants.items()):
         if part.export is not None:
@@ -183,12 +197,13 @@ def erase_account(*, user: User, password: str, request: Any = None) -> list[Ret
         from citizencloud.identity.services.consent import end_app_access
 
         end_app_access(user=user, application=app.application)
-    for name, part in sorted(_participants.items()):
+    for _name, part in sorted(_participants.items()):
         if part.erase is not None:
             part.erase(user)
     kept = retained(user)
-    session_keys = [k for k in UserSession.objects.filter(user=user).values_list(
-        "session_key", flat=True) if k]  # fmt: skip
+    session_keys = [
+        k for k in UserSession.objects.filter(user=user).values_list("session_key", flat=True) if k
+    ]
     Session.objects.filter(session_key__in=session_keys).delete()
     for model in (UserSession, Activity, TotpDevice, RecoveryCode, PasswordReset, SsoConsent):
         model.objects.filter(user=user).delete()

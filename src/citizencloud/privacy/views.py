@@ -59,8 +59,9 @@ def grant(request: HttpRequest) -> HttpResponse:
     purpose = source.get("purpose", "")
     declared = party.purposes.get(purpose) if party is not None else None
     if party is None or not isinstance(declared, dict):
-        raise DomainError(_("No such third party or purpose."), code="privacy.unknown_party",
-                          status=404)  # fmt: skip
+        raise DomainError(
+            _("No such third party or purpose."), code="privacy.unknown_party", status=404
+        )
     error = ""
     if request.method == "POST":
         try:
@@ -99,10 +100,10 @@ def grant(request: HttpRequest) -> HttpResponse:
         },
         status=422 if error else 200,
     )
-    back = urllib.parse.urlsplit(_party_return(party, source.get("return_to", "")))
-    if back.netloc:  # the form redirects back to the party: CSP form-action covers redirects
+    parts = urllib.parse.urlsplit(_party_return(party, source.get("return_to", "")))
+    if parts.netloc:  # the form redirects back to the party: CSP form-action covers redirects
         response._csp_update = {  # type: ignore[attr-defined]
-            "form-action": ["'self'", f"{back.scheme}://{back.netloc}"]
+            "form-action": ["'self'", f"{parts.scheme}://{parts.netloc}"]
         }
     return response
 
@@ -116,18 +117,22 @@ def receipt(request: HttpRequest, consent_id: Any) -> HttpResponse:
     return render(
         request,
         "privacy/receipt.html",
-        {"consent": consent, "receipt": data, "status": selectors.consent_status(consent),
-         "confirmed": selectors.party_confirmed(consent),
-         "item_labels": [items.label(i) for i in consent.items],
-         "action_labels": [items.action_label(a) for a in consent.actions]},
-    )  # fmt: skip
+        {
+            "consent": consent,
+            "receipt": data,
+            "status": selectors.consent_status(consent),
+            "confirmed": selectors.party_confirmed(consent),
+            "item_labels": [items.label(i) for i in consent.items],
+            "action_labels": [items.action_label(a) for a in consent.actions],
+        },
+    )
 
 
 @login_required
 @require_POST
 def revoke(request: HttpRequest, consent_id: Any) -> HttpResponse:
     """One click: withdraw (a third party's or a single-sign-on app's consent)."""
-    if SsoConsent.objects.filter(public_id=consent_id, user=request.user).exists():
+    if SsoConsent.objects.filter(public_id=consent_id, user=request.user.pk).exists():
         sso.revoke(user=request.user, consent_id=str(consent_id), origin=origin(request))  # type: ignore[arg-type]
     else:
         consents.revoke(citizen=request.user, consent_id=consent_id, request=request)  # type: ignore[arg-type]
@@ -144,36 +149,54 @@ def _day(text: str) -> dt.date | None:
 @login_required
 def data_access(request: HttpRequest) -> HttpResponse:
     """谁查看了我的数据: the ledger with filters, as a page or a CSV export."""
-    filters = {
+    channel, basis = request.GET.get("channel", ""), request.GET.get("legal_basis", "")
+    filters: dict[str, Any] = {
         "since": _day(request.GET.get("since", "")),
         "until": _day(request.GET.get("until", "")),
-        "channel": request.GET.get("channel", "") if request.GET.get("channel") in Channel.values
-        else "",
-        "legal_basis": request.GET.get("legal_basis", "")
-        if request.GET.get("legal_basis") in LegalBasis.values else "",
+        "channel": channel if channel in Channel.values else "",
+        "legal_basis": basis if basis in LegalBasis.values else "",
         "who": request.GET.get("who", "")[:60],
-    }  # fmt: skip
+    }
     rows = selectors.access_filters(selectors.accesses_for(request.user), **filters)
     if request.GET.get("format") == "csv":
         return _csv(rows)
     return render(
         request,
         "privacy/data_access.html",
-        {"rows": rows[:200], "filters": filters, "channels": Channel.choices,
-         "bases": LegalBasis.choices, "query": request.GET.urlencode()},
-    )  # fmt: skip
+        {
+            "rows": rows[:200],
+            "filters": filters,
+            "channels": Channel.choices,
+            "bases": LegalBasis.choices,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 def _csv(rows: Any) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Time"), _("Department or system"), _("Purpose"), _("Legal basis"),
-                     _("Fields"), _("Channel")])  # fmt: skip
+    writer.writerow(
+        [
+            _("Time"),
+            _("Department or system"),
+            _("Purpose"),
+            _("Legal basis"),
+            _("Fields"),
+            _("Channel"),
+        ]
+    )
     for row in rows:
-        writer.writerow([
-            row.accessed_at.isoformat(), row.accessor_department or row.accessor_kind, row.purpose,
-            row.get_legal_basis_display(), " ".join(row.fields), row.get_channel_display(),
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                row.accessed_at.isoformat(),
+                row.accessor_department or row.accessor_kind,
+                row.purpose,
+                row.get_legal_basis_display(),
+                " ".join(row.fields),
+                row.get_channel_display(),
+            ]
+        )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="who-looked-at-my-data.csv"'
     return response
@@ -212,7 +235,7 @@ def erase(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 kept = rights.erase_account(
-                    user=request.user,  # type: ignore[arg-type]
+                    user=request.user,
                     password=request.POST.get("password", ""),
                     request=request,
                 )
@@ -224,6 +247,6 @@ def erase(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/erase.html",
-        {"retained": rights.retained(request.user), "error": error},  # type: ignore[arg-type]
+        {"retained": rights.retained(request.user), "error": error},
         status=422 if error else 200,
     )

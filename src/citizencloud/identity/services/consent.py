@@ -72,7 +72,7 @@ def end_app_access(*, user: User, application: Any, origin: Origin | None = None
     ):
         refresh.revoke()
         ended += 1
-    ended += AccessToken.objects.filter(user=user, application=application).delete()[0]
+    ended += int(AccessToken.objects.filter(user=user, application=application).delete()[0])
     Grant.objects.filter(user=user, application=application).delete()
     Consent.objects.filter(user=user, application=application, revoked_at__isnull=True).update(
         revoked_at=clock.now()

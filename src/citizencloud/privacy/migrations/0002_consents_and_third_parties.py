@@ -8,76 +8,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0001_data_access_ledger'),
+        ("privacy", "0001_data_access_ledger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.OAUTH2_PROVIDER_APPLICATION_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('subject_ref', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('purpose', models.CharField(max_length=60)),
-                ('items', models.JSONField(default=list)),
-                ('actions', models.JSONField(default=list)),
-                ('text', models.TextField(blank=True)),
-                ('text_version', models.CharField(max_length=20)),
-                ('language', models.CharField(default='zh-hans', max_length=10)),
-                ('collection_method', models.CharField(default='explicit_screen', max_length=40)),
-                ('granted_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("subject_ref", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("purpose", models.CharField(max_length=60)),
+                ("items", models.JSONField(default=list)),
+                ("actions", models.JSONField(default=list)),
+                ("text", models.TextField(blank=True)),
+                ("text_version", models.CharField(max_length=20)),
+                ("language", models.CharField(default="zh-hans", max_length=10)),
+                ("collection_method", models.CharField(default="explicit_screen", max_length=40)),
+                ("granted_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RevocationNotice',
+            name="RevocationNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for the party to confirm'), ('confirmed', 'Confirmed by the party')], default='pending', max_length=16)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=200)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=40)),
-                ('consent', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notice', to='privacy.consent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the party to confirm"),
+                            ("confirmed", "Confirmed by the party"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=200)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=40)),
+                (
+                    "consent",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice",
+                        to="privacy.consent",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ThirdParty',
+            name="ThirdParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('code', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('kind', models.CharField(choices=[('bank', 'Bank'), ('utility', 'Utility'), ('app', 'Partner app'), ('peer', 'Exchange peer')], default='app', max_length=16)),
-                ('purposes', models.JSONField(default=dict)),
-                ('webhook_url', models.URLField(blank=True)),
-                ('ack_public_key', models.CharField(blank=True, max_length=64)),
-                ('privacy_contact', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('application', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='third_party', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("code", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Bank"),
+                            ("utility", "Utility"),
+                            ("app", "Partner app"),
+                            ("peer", "Exchange peer"),
+                        ],
+                        default="app",
+                        max_length=16,
+                    ),
+                ),
+                ("purposes", models.JSONField(default=dict)),
+                ("webhook_url", models.URLField(blank=True)),
+                ("ack_public_key", models.CharField(blank=True, max_length=64)),
+                ("privacy_contact", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "application",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="third_party",
+                        to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'third party',
-                'verbose_name_plural': 'third parties',
+                "verbose_name": "third party",
+                "verbose_name_plural": "third parties",
             },
         ),
         migrations.AddField(
-            model_name='consent',
-            name='party',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='privacy.thirdparty'),
+            model_name="consent",
+            name="party",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="consents",
+                to="privacy.thirdparty",
+            ),
         ),
         migrations.AddIndex(
-            model_name='consent',
-            index=models.Index(fields=['party', 'subject_ref'], name='privacy_consent_ref'),
+            model_name="consent",
+            index=models.Index(fields=["party", "subject_ref"], name="privacy_consent_ref"),
         ),
     ]
