@@ -150,3 +150,24 @@ def test_who_looked_at_my_data_filters_exports_and_hides_restricted_entries() ->
         assert "Investigation" in client.get("/me/privacy/data-access/").content.decode()
         api = client.get("/api/v1/me/data-access", {"channel": "api"}).json()
         assert [row["purpose"] for row in api["items"]] == ["Bank account opening"]
+
+
+def test_correct_and_erase_pages_show_sources_and_what_is_kept() -> None:
+    citizen = create_citizen()
+    client = signed_in(citizen)
+    assert "notifications/preferences" in client.get("/me/privacy/correct/").content.decode()
+    page = client.get("/me/privacy/erase/").content.decode()
+    assert 'type="checkbox" name="confirm"' in page
+    assert "checked" not in page
+    unticked = client.post("/me/privacy/erase/", {"password": "x-long-enough-password"})
+    assert unticked.status_code == 422
+    wrong = client.post("/me/privacy/erase/", {"password": "nope", "confirm": "1"})
+    assert wrong.status_code == 422
+    citizen.refresh_from_db()
+    assert citizen.is_active
+    done = client.post("/me/privacy/erase/", {"password": "x-long-enough-password", "confirm": "1"})
+    assert done.status_code == 200
+    citizen.refresh_from_db()
+    assert not citizen.is_active
+    assert citizen.real_name is None
+    assert client.get("/me/privacy/").status_code == 302  # signed out
