@@ -64,6 +64,7 @@ class ConsentOut(Schema):
     party_name: str
     client_id: str = ""
     purpose: str
+    purpose_text: str = ""
     items: list[str]
     actions: list[str]
     scopes: list[str] = []

@@ -91,6 +91,11 @@ def consents_for(citizen: Any) -> list[ConsentOut]:
                 party_name=party.name if party else "",
                 client_id=str(party.application.client_id) if party and party.application else "",
                 purpose=consent.purpose,
+                purpose_text=str(
+                    (party.purposes.get(consent.purpose) or {}).get("text", consent.purpose)
+                    if party
+                    else consent.purpose
+                ),
                 items=list(consent.items),
                 actions=list(consent.actions),
                 granted_at=consent.granted_at,
