@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("payments", "0001_initial"), ("privacy", "0002_consents_and_third_parties")]
-AFTER = [("payments", "0002_consents_move_to_privacy")]
+AFTER = [("payments", "0004_drop_payments_consent")]
 
 
 @pytest.mark.django_db(transaction=True)
