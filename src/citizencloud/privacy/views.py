@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from citizencloud.identity.models import Consent as SsoConsent
@@ -160,11 +161,14 @@ def data_access(request: HttpRequest) -> HttpResponse:
     rows = selectors.access_filters(selectors.accesses_for(request.user), **filters)
     if request.GET.get("format") == "csv":
         return _csv(rows)
+    shown = list(rows[:200])
+    for row in shown:
+        row.field_labels = [items.label(f) for f in row.fields]  # type: ignore[attr-defined]
     return render(
         request,
         "privacy/data_access.html",
         {
-            "rows": rows[:200],
+            "rows": shown,
             "filters": filters,
             "channels": Channel.choices,
             "bases": LegalBasis.choices,
@@ -181,7 +185,7 @@ def _csv(rows: Any) -> HttpResponse:
             _("Time"),
             _("Department or system"),
             _("Purpose"),
-            _("Legal basis"),
+            pgettext("personal data", "Legal basis"),
             _("Fields"),
             _("Channel"),
         ]
@@ -190,10 +194,10 @@ def _csv(rows: Any) -> HttpResponse:
         writer.writerow(
             [
                 row.accessed_at.isoformat(),
-                row.accessor_department or row.accessor_kind,
+                row.accessor_department or row.get_channel_display(),
                 row.purpose,
                 row.get_legal_basis_display(),
-                " ".join(row.fields),
+                " ".join(items.label(f) for f in row.fields),
                 row.get_channel_display(),
             ]
         )
