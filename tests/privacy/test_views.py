@@ -5,9 +5,12 @@ their "show from" date."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from pathlib import Path
 
 import pytest
+from django.core.management.base import CommandError
 from django.test import Client
 
 from citizencloud.identity.models import User
@@ -171,3 +174,47 @@ def test_correct_and_erase_pages_show_sources_and_what_is_kept() -> None:
     assert not citizen.is_active
     assert citizen.real_name is None
     assert client.get("/me/privacy/").status_code == 302  # signed out
+
+
+def test_operators_register_a_party_with_the_command(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from citizencloud.privacy.demo import BANK_PURPOSES
+
+    purposes = tmp_path / "purposes.json"
+    purposes.write_text(json.dumps(BANK_PURPOSES), encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "privacy_party",
+        "add",
+        "--code",
+        "water-co",
+        "--name",
+        "自来水公司",
+        "--kind",
+        "utility",
+        "--redirect-uri",
+        "https://water.example/cb",
+        "--purposes",
+        str(purposes),
+        stdout=out,
+    )
+    created = json.loads(out.getvalue())
+    assert created["client_secret"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"x": {"items": ["blood_type"], "actions": ["read"]}}))
+    with pytest.raises(CommandError):
+        call_command(
+            "privacy_party",
+            "add",
+            "--code",
+            "bad",
+            "--name",
+            "Bad",
+            "--redirect-uri",
+            "https://bad.example/cb",
+            "--purposes",
+            str(bad),
+        )

@@ -119,7 +119,9 @@ def register_party(
     for item_set in purposes.values():
         unknown = set(item_set.get("items", [])) - set(items.ITEMS)
         if unknown or not set(item_set.get("actions", [])) <= set(items.ACTIONS):
-            raise InvalidAccessRecord(f"undeclarable items or actions: {sorted(unknown)}")
+            raise DomainError(
+                f"unknown items or actions: {sorted(unknown)}", code="privacy.invalid_party"
+            )
     party.name, party.kind, party.purposes = name, kind, purposes
     party.webhook_url, party.ack_public_key = webhook_url, ack_public_key
     party.save()
