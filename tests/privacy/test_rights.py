@@ -15,6 +15,8 @@ from django.test import Client
 from citizencloud.identity.models import User, UserSession
 from citizencloud.kernel import audit
 from citizencloud.kernel.models import AuditEntry
+from citizencloud.notifications import services as notifications
+from citizencloud.notifications.models import ContactAddress, Message
 from citizencloud.payments import services as payments
 from citizencloud.privacy import consents, services
 from citizencloud.privacy.models import Consent, DataAccess
@@ -23,6 +25,7 @@ from tests.fixtures import LogCapture
 from tests.privacy.support import basic, register_bank
 
 NAME, ID_NUMBER, PHONE = "欧阳明月", "510104199003071234", "13912345678"
+EMAIL = "ouyang.mingyue@example.cn"
 KYC = ["id_number", "phone", "real_name"]
 
 
@@ -57,6 +60,19 @@ def _citizen_with_history() -> User:
         channel="staff_console",
     )
     payments.give_autopay_consent(user=citizen)
+    # A notice whose body names the person, and a contact address (notifications' part).
+    template = notifications.ensure_system_template("security.password_changed")
+    Message.objects.create(
+        recipient=citizen,
+        template=template,
+        category=template.category,
+        subject_zh="密码已修改",
+        subject_en="Password changed",
+        body_zh=f"{NAME}，您的密码已修改。",
+        body_en="Your password was changed.",
+        dedupe_key=f"test:{citizen.pk}",
+    )
+    ContactAddress.objects.create(user=citizen, channel="email", value=EMAIL)
     return citizen
 
 
@@ -160,7 +176,7 @@ def test_after_erasure_no_pii_in_the_database_or_logs_and_the_audit_chain_verifi
     assert Client().get("/api/v1/me/consents", **auth).status_code == 401
 
     raw = _raw_database()
-    needles = [NAME.encode(), ID_NUMBER.encode(), PHONE.encode(), *stored]
+    needles = [NAME.encode(), ID_NUMBER.encode(), PHONE.encode(), EMAIL.encode(), *stored]
     assert [n for n in needles if n in raw] == []
     assert [n for n in needles if n in logs.text.encode()] == []
 
