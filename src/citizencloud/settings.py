@@ -115,6 +115,8 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
             "PRAGMA busy_timeout=20000;"
+            # Deleted rows are overwritten, not left in free pages (erasure, docs/privacy.md).
+            " PRAGMA secure_delete=ON;"
         ),
     }
     _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
@@ -393,3 +395,16 @@ BOOKING_CHECKIN_LATE_MINUTES = env.number("BOOKING_CHECKIN_LATE_MINUTES", 15)
 BOOKING_REMIND_DAY_HOURS = env.number("BOOKING_REMIND_DAY_HOURS", 24)
 BOOKING_REMIND_HOUR_MINUTES = env.number("BOOKING_REMIND_HOUR_MINUTES", 60)
 BOOKING_SWEEP_SECONDS = env.number("BOOKING_SWEEP_SECONDS", 60)
+
+# Privacy centre (docs/privacy.md): revocation notices to third parties, the demo bank.
+PRIVACY_PUBLIC_BASE_URL = env.text("PRIVACY_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+PRIVACY_NOTICE_RETRY_BASE_SECONDS = float(env.text("PRIVACY_NOTICE_RETRY_BASE_SECONDS", "5"))
+PRIVACY_NOTICE_RETRY_CAP_SECONDS = float(env.text("PRIVACY_NOTICE_RETRY_CAP_SECONDS", "3600"))
+PRIVACY_NOTICE_TIMEOUT = env.number("PRIVACY_NOTICE_TIMEOUT", 10)
+PRIVACY_DEMO_BANK_URL = env.text("PRIVACY_DEMO_BANK_URL", "http://127.0.0.1:8031")
+PRIVACY_DEMO_BANK_PUBLIC_KEY = env.text("PRIVACY_DEMO_BANK_PUBLIC_KEY", "")
+PRIVACY_CONTROLLER_NAME = env.text("PRIVACY_CONTROLLER_NAME", "天府市民云 (citizencloud demo)")
+PRIVACY_CONTROLLER_CONTACT = env.text("PRIVACY_CONTROLLER_CONTACT", "Data protection officer")
+PRIVACY_CONTROLLER_ADDRESS = env.text("PRIVACY_CONTROLLER_ADDRESS", "Chengdu, Sichuan, China")
+PRIVACY_CONTROLLER_EMAIL = env.text("PRIVACY_CONTROLLER_EMAIL", "privacy@example.org")
+PRIVACY_CONTROLLER_PHONE = env.text("PRIVACY_CONTROLLER_PHONE", "12345")

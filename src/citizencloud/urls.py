@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("me/notifications/", include("citizencloud.notifications.urls")),
     path("pay/", include("citizencloud.payments.urls")),
+    path("me/privacy/", include("citizencloud.privacy.urls")),
     path("dev/sms", dev_views.sms_page, name="dev-sms"),
     path("dev/sms.json", dev_views.sms_json, name="dev-sms-json"),
     path("account/", include("citizencloud.identity.urls")),

@@ -46,7 +46,7 @@ def test_auto_pay_with_consent_and_not_after_withdrawal() -> None:
     payment = services.run_autopay(bill=bill)
     assert payment.auto_pay
     assert payment.state == "pending"
-    consent.withdrawn_at = clock.now()
+    consent.revoked_at = clock.now()
     consent.save()
     second = create_bill(reference="next-month")
     with pytest.raises(DomainError) as refused:

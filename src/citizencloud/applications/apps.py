@@ -9,5 +9,6 @@ class ApplicationsConfig(AppConfig):
     def ready(self) -> None:
         from citizencloud.applications import (  # noqa: F401  (registers the seeder and the job)
             demo,
+            rights,
             schedule,
         )

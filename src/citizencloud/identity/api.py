@@ -11,7 +11,6 @@ from ninja import Router, Status
 from citizencloud.identity import qr, schemas, selectors, services, web
 from citizencloud.identity.auth import AUTH
 from citizencloud.identity.models import Business, User, UserSession
-from citizencloud.identity.services import consent
 from citizencloud.kernel.errors import NotFound, PermissionDenied
 
 router = Router(tags=["identity"])
@@ -311,30 +310,4 @@ def acting_as(request: HttpRequest, body: schemas.ActingAsIn) -> Any:
     return selectors.profile(_user(request), _session(request))
 
 
-@router.get(
-    "/me/consents", response=list[schemas.ConsentOut], auth=AUTH, summary="Apps I consented to"
-)
-def my_consents(request: HttpRequest) -> list[schemas.ConsentOut]:
-    _session(request)
-    return [
-        schemas.ConsentOut(
-            id=str(c.public_id),
-            app=str(c.application.name),
-            client_id=str(c.application.client_id),
-            scopes=list(c.scopes),
-            granted_at=c.granted_at,
-        )
-        for c in selectors.consents(_user(request))
-    ]
-
-
-@router.delete(
-    "/me/consents/{consent_id}",
-    response={204: None},
-    auth=AUTH,
-    summary="Withdraw a consent (revokes the app's tokens)",
-)
-def revoke_consent(request: HttpRequest, consent_id: str) -> Status[None]:
-    _session(request)
-    consent.revoke(user=_user(request), consent_id=consent_id, origin=web.origin(request))
-    return Status(204, None)
+# /me/consents (single-sign-on apps too) is served by the privacy app's router.

@@ -16,7 +16,8 @@ urlpatterns = [
         name="oidc-connect-discovery-info",
     ),
     path(".well-known/jwks.json", dot.JwksInfoView.as_view(), name="jwks-info"),
-    path("o/authorize/", ConsentView.as_view(), name="authorize"),
+    # Refusing a third party without consent is audited (a write), even on GET.
+    path("o/authorize/", writes_on_safe_methods(ConsentView.as_view()), name="authorize"),
     path("o/token/", dot.TokenView.as_view(), name="token"),
     path("o/revoke_token/", dot.RevokeTokenView.as_view(), name="revoke-token"),
     # Releasing claims records who received them (an event, i.e. a write), even on GET.

@@ -4,14 +4,16 @@ ID number only under its own scope and its own tick box; remembered consent skip
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.http import HttpResponse
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from citizencloud.identity import web
+from citizencloud.identity import hooks, web
 from citizencloud.identity.services import consent
+from citizencloud.kernel.errors import DomainError
 
 ID_NUMBER_SCOPE = "id_number"
 
@@ -33,6 +35,25 @@ class ConsentView(AuthorizationView):  # type: ignore[misc]
             return response
         return None
 
+    def _refuse_without_consent(
+        self, application: Any, scopes: list[str], data: dict[str, Any]
+    ) -> HttpResponse | None:
+        # Registered guards (privacy's ConsentRequired) decide before anything is released.
+        try:
+            hooks.check_authorization(
+                user=self.request.user, application=application, scopes=scopes
+            )
+        except DomainError as refused:
+            error = oauth_errors.ConsentRequired(
+                description=refused.message, state=data.get("state")
+            )
+            response: HttpResponse = self.error_response(
+                OAuthToolkitError(error=error, redirect_uri=data["redirect_uri"]),
+                application,
+            )
+            return response
+        return None
+
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         application = context.get("application")
         if application is None or context.get("error"):  # an error page, not a consent screen
@@ -42,6 +63,9 @@ class ConsentView(AuthorizationView):  # type: ignore[misc]
         if refused is not None:
             return refused
         scopes = list(self.oauth2_data.get("scopes", []))
+        refused = self._refuse_without_consent(application, scopes, self.oauth2_data)
+        if refused is not None:
+            return refused
         if consent.covers(user=self.request.user, application=application, scopes=scopes):
             credentials = {
                 key: self.oauth2_data[key]
@@ -68,6 +92,12 @@ class ConsentView(AuthorizationView):  # type: ignore[misc]
             return self.redirect(uri, application)  # type: ignore[no-any-return]
         context["asks_id_number"] = ID_NUMBER_SCOPE in scopes
         response: HttpResponse = super().render_to_response(context, **kwargs)
+        # Allowing redirects to the app: CSP form-action covers a form's redirect target too.
+        target = urlsplit(str(self.oauth2_data.get("redirect_uri", "")))
+        if target.scheme in ("http", "https") and target.netloc:
+            response._csp_update = {  # type: ignore[attr-defined]
+                "form-action": ["'self'", f"{target.scheme}://{target.netloc}"]
+            }
         return response
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -78,6 +108,9 @@ class ConsentView(AuthorizationView):  # type: ignore[misc]
         if form.cleaned_data.get("allow"):
             application = self._application(form.cleaned_data["client_id"])
             if application is not None:
+                refused = self._refuse_without_consent(application, scopes, form.cleaned_data)
+                if refused is not None:
+                    return refused
                 consent.grant(
                     user=self.request.user,
                     application=application,

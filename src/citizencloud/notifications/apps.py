@@ -8,4 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Subscribing happens on import: handlers register themselves with kernel.events.
-        from citizencloud.notifications import demo, handlers  # noqa: F401
+        from citizencloud.notifications import (  # noqa: F401
+            demo,
+            handlers,
+            rights,
+        )

@@ -8,4 +8,8 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from citizencloud.payments import demo, schedule  # noqa: F401  (seeder, periodic jobs)
+        from citizencloud.payments import (  # noqa: F401  (seeder, periodic jobs, privacy rights)
+            demo,
+            rights,
+            schedule,
+        )

@@ -243,27 +243,11 @@ class AutoPayMandate(models.Model):
     """代扣: pay a biller account's bills automatically. Valid only with the consent record."""
 
     account = models.OneToOneField(BillerAccount, on_delete=models.CASCADE, related_name="mandate")
-    consent = models.ForeignKey("payments.Consent", on_delete=models.PROTECT, related_name="+")
+    # The consent lives in the privacy centre (withdrawable there with the others).
+    consent = models.ForeignKey("privacy.Consent", on_delete=models.PROTECT, related_name="+")
     limit_fen = models.BigIntegerField()
     created_at = models.DateTimeField(default=clock.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"auto-pay {self.account_id}"
-
-
-class Consent(models.Model):
-    """Minimal explicit consent record (the privacy app has no consent model yet): a person
-    agreed to ``purpose`` with the text version shown; withdrawable."""
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    purpose = models.CharField(max_length=60)
-    text_version = models.CharField(max_length=20)
-    given_at = models.DateTimeField(default=clock.now)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"consent {self.public_id}"

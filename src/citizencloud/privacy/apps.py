@@ -8,4 +8,12 @@ class PrivacyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from citizencloud.privacy import handlers  # noqa: F401  (subscribes to events)
+        from citizencloud.identity import hooks
+        from citizencloud.privacy import (
+            consents,
+            demo,  # noqa: F401  (registers the demo bank)
+            handlers,  # noqa: F401  (subscribes to events)
+        )
+
+        # The ConsentRequired check in the OIDC path (identity cannot import privacy).
+        hooks.register_authorization_guard(consents.oidc_guard)

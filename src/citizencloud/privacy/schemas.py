@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from citizencloud.kernel.masking import mask_name
 from citizencloud.privacy.models import DataAccess
@@ -46,3 +47,69 @@ class DataAccessListItem(Schema):
     @staticmethod
     def resolve_channel_label(obj: DataAccess) -> str:
         return str(obj.get_channel_display())
+
+
+class ConsentIn(Schema):
+    party: str = Field(max_length=60)
+    purpose: str = Field(max_length=60)
+    items: list[str] = Field(max_length=20)
+    actions: list[str] = Field(max_length=10)
+    days: int = Field(ge=1, le=3650)
+
+
+class ConsentOut(Schema):
+    id: str
+    kind: str  # third_party | platform | sso
+    party: str
+    party_name: str
+    client_id: str = ""
+    purpose: str
+    purpose_text: str = ""
+    items: list[str]
+    actions: list[str]
+    scopes: list[str] = []
+    granted_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+    status: str  # active | expired | revoked
+    party_confirmed: bool | None = None  # after a revoke: did the party acknowledge it?
+    receipt_url: str = ""
+
+
+class ActIn(Schema):
+    sub: str = Field(min_length=8, max_length=64)
+    purpose: str = Field(max_length=60)
+    items: list[str] = Field(max_length=20)
+    action: str = Field(max_length=40)
+
+
+class ActOut(Schema):
+    consent_id: str
+    expires_at: dt.datetime | None
+    data: dict[str, Any]
+
+
+class SigningKeyOut(Schema):
+    kid: str
+    alg: str
+    public_key: str
+
+
+class AckOut(Schema):
+    confirmed: bool
+
+
+class DeletionIn(Schema):
+    password: str = Field(max_length=200)
+    confirm: bool
+
+
+class RetainedOut(Schema):
+    category: str
+    count: int
+    reason: str
+
+
+class DeletionOut(Schema):
+    deleted: bool
+    retained: list[RetainedOut]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +13,8 @@ from django.http import HttpRequest
 from citizencloud.kernel import audit, clock
 from citizencloud.kernel.errors import DomainError
 from citizencloud.kernel.logging import mask_text
-from citizencloud.privacy.models import Channel, DataAccess, LegalBasis
+from citizencloud.privacy import items
+from citizencloud.privacy.models import Channel, DataAccess, LegalBasis, ThirdParty
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 
@@ -75,3 +77,53 @@ def record_access(
     access.audit_entry_id = entry.pk
     access.save()
     return access
+
+
+def register_party(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    purposes: dict[str, Any],
+    redirect_uri: str,
+    webhook_url: str = "",
+    ack_public_key: str = "",
+    client_id: str = "",
+    client_secret: str = "",
+) -> tuple[ThirdParty, str]:
+    """Register (or update) a third party as a confidential OIDC client with its declared
+    purposes; returns it and its client secret (shown once; empty if it already existed)."""
+    from oauth2_provider.models import get_application_model
+
+    from citizencloud.identity.models import ClientProfile
+
+    model = get_application_model()
+    party = ThirdParty.objects.filter(code=code).select_related("application").first()
+    secret = ""
+    if party is None or party.application is None:
+        secret = client_secret or secrets.token_urlsafe(32)
+        extra = {"client_id": client_id} if client_id else {}
+        application = model.objects.create(
+            name=name,
+            redirect_uris=redirect_uri,
+            client_type=model.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=model.GRANT_AUTHORIZATION_CODE,
+            algorithm=model.RS256_ALGORITHM,
+            client_secret=secret,
+            hash_client_secret=True,
+            **extra,
+        )
+        ClientProfile.objects.create(application=application, owner=name)
+        party = party or ThirdParty(code=code)
+        party.application = application
+    for item_set in purposes.values():
+        unknown = set(item_set.get("items", [])) - set(items.ITEMS)
+        if unknown or not set(item_set.get("actions", [])) <= set(items.ACTIONS):
+            raise DomainError(
+                f"unknown items or actions: {sorted(unknown)}", code="privacy.invalid_party"
+            )
+    party.name, party.kind, party.purposes = name, kind, purposes
+    party.webhook_url, party.ack_public_key = webhook_url, ack_public_key
+    party.save()
+    audit.record(action="privacy.party_registered", target=party, details={"code": code})
+    return party, secret

@@ -1,7 +1,7 @@
 """Auto-pay (代扣): only with an explicit, unwithdrawn consent record of the account holder.
 
-The privacy app has no consent model yet (its consent screens come with the privacy-centre
-issue), so this app keeps a minimal ``Consent`` row; the rule is enforced here either way."""
+The consent is the privacy centre's (``privacy.consents``): the person sees it and withdraws it
+there with their other consents; a withdrawn or expired consent stops auto-pay at once."""
 
 from __future__ import annotations
 
@@ -17,17 +17,24 @@ from citizencloud.payments.models import (
     Bill,
     BillerAccount,
     BindingStatus,
-    Consent,
     Payment,
 )
+from citizencloud.privacy import consents
+from citizencloud.privacy.models import Consent
 
 PURPOSE = "payments.autopay"
 TEXT_VERSION = "2026-11"
+TEXT = (
+    "I allow the platform to pay the bills of my bound account automatically, up to the limit "
+    "I set for each bill, until I withdraw this consent."
+)
 
 
 def give_autopay_consent(*, user: Any, request: Any = None) -> Consent:
     """Record the person's explicit consent to auto-pay (the text version they saw)."""
-    consent = Consent.objects.create(subject=user, purpose=PURPOSE, text_version=TEXT_VERSION)
+    consent = consents.grant_first_party(
+        citizen=user, purpose=PURPOSE, text=TEXT, text_version=TEXT_VERSION, request=request
+    )
     audit.record(
         action="payments.autopay_consent_given", actor=user, target=consent, request=request
     )
@@ -35,12 +42,9 @@ def give_autopay_consent(*, user: Any, request: Any = None) -> Consent:
 
 
 def _live_consent(user: Any, consent_id: str) -> Consent:
-    consent = Consent.objects.filter(
-        public_id=selectors.as_uuid(consent_id),
-        subject=user,
-        purpose=PURPOSE,
-        withdrawn_at__isnull=True,
-    ).first()
+    consent = consents.live_first_party(
+        citizen=user, consent_id=selectors.as_uuid(consent_id), purpose=PURPOSE
+    )
     if consent is None:
         raise DomainError(
             _("Auto-pay needs your explicit consent first."),
@@ -86,7 +90,10 @@ def run_autopay(*, bill: Bill) -> Payment:
         )
         .first()
     )
-    if mandate is None or mandate.consent.withdrawn_at is not None:
+    if (
+        mandate is None
+        or not Consent.objects.filter(consents.live(), pk=mandate.consent_id).exists()
+    ):
         raise DomainError(
             _("No auto-pay consent for this account."),
             code="payments.autopay_consent_required",
