@@ -15,6 +15,8 @@ from citizencloud.applications.schemas import (
     ApplicationIn,
     ApplicationListItem,
     ApplicationOut,
+    BulkIn,
+    BulkOut,
     BundleIn,
     StaffCaseItem,
     SupplementIn,
@@ -111,12 +113,44 @@ def withdraw(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 @router.get("/staff/cases", response=list[StaffCaseItem], summary="The staff queue")
 def staff_cases(
-    request: HttpRequest, state: str = "", department_id: int | None = None, page: int = 1
+    request: HttpRequest,
+    state: str = "",
+    department_id: int | None = None,
+    page: int = 1,
+    service: str = "",
+    assignee: str = "",
+    sla: str = "",
 ) -> list[dict[str, Any]]:
+    """Open cases of your departments, soonest deadline first. Filters: ``state``, ``service``
+    (catalog code), ``assignee`` (``me``, ``unassigned``; anything else: anyone), ``sla``
+    (``green``, ``amber``, ``red``)."""
     staff = _staff(request)
-    rows = selectors.queue(staff, department_id=department_id, state=state or None)
+    if sla and sla not in selectors.SLA_COLOURS:
+        raise DomainError("Unknown SLA colour.", code="applications.bad_filter", status=422)
+    rows = selectors.queue(
+        staff,
+        department_id=department_id,
+        state=state or None,
+        service=service or None,
+        assignee=assignee or None,
+        sla=sla or None,
+    )
     start = (max(page, 1) - 1) * PAGE
     return [presenters.queue_item(c) for c in rows[start : start + PAGE]]
+
+
+@router.post("/staff/cases/bulk", response=BulkOut, summary="One queue action on many cases")
+def staff_bulk(request: HttpRequest, body: BulkIn) -> dict[str, int]:
+    """``claim``, ``assign`` (to ``assignee``, a colleague of the case's department; supervisors
+    only) or ``release``, on at most 100 cases; each case is checked and audited on its own."""
+    done, skipped = services.bulk(
+        staff=_staff(request),
+        action=body.action,
+        public_ids=body.ids,
+        assignee_login=body.assignee,
+        request=request,
+    )
+    return {"done": done, "skipped": skipped}
 
 
 @router.post("/staff/cases/{case_id}/actions", response=ApplicationOut, summary="Act on a case")
@@ -132,6 +166,10 @@ def staff_action(request: HttpRequest, case_id: str, body: ActionIn) -> dict[str
         )
     elif body.action == "claim":
         case = services.claim(staff=staff, public_id=case_id, version=body.version, request=request)
+    elif body.action == "release":
+        case = services.release(
+            staff=staff, public_id=case_id, version=body.version, request=request
+        )
     else:
         case = services.act(
             staff=staff,

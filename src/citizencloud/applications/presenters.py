@@ -30,6 +30,8 @@ STEP_LABELS = {
     "message": _("Message"),
     "sla_warning": _("Deadline warning"),
     "escalate": _("Overdue: escalated to the supervisor"),
+    "release": _("Released to the queue"),
+    "assign": _("Assigned"),
 }
 
 
@@ -113,5 +115,6 @@ def queue_item(case: Application) -> dict[str, Any]:
     return {
         **item(case),
         "assignee": case.assignee.username if case.assignee else "",
+        "escalated": case.sla_escalated_at is not None,
         "applicant": {"name": case.citizen.display_name},
     }

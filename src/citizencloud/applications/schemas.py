@@ -69,4 +69,16 @@ class ActionIn(Schema):
 
 class StaffCaseItem(ApplicationListItem):
     assignee: str
+    escalated: bool
     applicant: dict[str, str]  # {"name": masked}
+
+
+class BulkIn(Schema):
+    action: str  # claim | assign | release
+    ids: list[str]
+    assignee: str = ""  # login of the colleague, for "assign"
+
+
+class BulkOut(Schema):
+    done: int
+    skipped: int

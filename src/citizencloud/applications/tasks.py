@@ -5,14 +5,17 @@ workers at once. Run it with ``citizencloud sla_check`` (a timer every few minut
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django_tasks import task
 
-from citizencloud.applications import presenters, selectors, services
+from citizencloud.applications import policies, presenters, selectors, services
 from citizencloud.applications.models import Application, Step
-from citizencloud.kernel import clock, events
+from citizencloud.kernel import audit, clock, events
 
 
 @dataclass
@@ -38,14 +41,8 @@ def sweep() -> SweepResult:
     for case in _running():
         status = presenters.sla_of(case)
         if status.colour == "red":
-            claimed = Application.objects.filter(pk=case.pk, sla_escalated_at__isnull=True).update(
-                sla_escalated_at=now, sla_warned_at=case.sla_warned_at or now
-            )
-            if claimed:
+            if _escalate(case, now):
                 result.escalated += 1
-                _step(case, "escalate")
-                events.emit("applications.overdue", **services.payload(case))
-                events.emit("applications.escalated", role="supervisor", **services.payload(case))
         elif status.colour == "amber":
             claimed = Application.objects.filter(pk=case.pk, sla_warned_at__isnull=True).update(
                 sla_warned_at=now
@@ -57,12 +54,43 @@ def sweep() -> SweepResult:
     return result
 
 
-def _step(case: Application, action: str) -> None:
+def _escalate(case: Application, now: dt.datetime) -> bool:
+    """Mark the case overdue once and hand it to the department's supervisor (a conditional
+    UPDATE on ``sla_escalated_at``, bumping ``version`` so a clerk's open form goes stale)."""
+    supervisor = services.supervisor_of(case.department_id)
+    changes: dict[str, Any] = {
+        "sla_escalated_at": now,
+        "sla_warned_at": case.sla_warned_at or now,
+    }
+    if supervisor is not None:
+        changes.update(assignee_id=supervisor.user_id, version=F("version") + 1, updated_at=now)
+    claimed = Application.objects.filter(pk=case.pk, sla_escalated_at__isnull=True).update(
+        **changes
+    )
+    if not claimed:
+        return False
+    previous = case.assignee_id
+    details = {"assignee": supervisor.login if supervisor else "", "from": previous}
+    _step(case, "escalate", details={"assignee": details["assignee"]})
+    audit.record(action="applications.escalated", target=case, details=details)
+    case.refresh_from_db()
+    events.emit("applications.overdue", **services.payload(case))
+    events.emit(
+        "applications.escalated",
+        role=policies.SUPERVISOR,
+        supervisor_id=supervisor.public_id if supervisor else "",
+        **services.payload(case),
+    )
+    return True
+
+
+def _step(case: Application, action: str, details: dict[str, Any] | None = None) -> None:
     Step.objects.create(
         application=case,
         action=action,
         department_id=case.department_id,
         actor_label="SLA",
+        details=details or {},
         visibility=Step.Visibility.INTERNAL,
     )
 

@@ -11,9 +11,12 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizencloud.applications import (
@@ -24,6 +27,7 @@ from citizencloud.applications import (
     selectors,
     services,
 )
+from citizencloud.applications.models import State
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel.errors import DomainError, NotFound, PermissionDenied
 from citizencloud.kernel.masking import mask_id_number
@@ -245,32 +249,75 @@ def withdraw(request: HttpRequest, case_id: str) -> HttpResponse:
     return redirect("applications:case", case_id=case_id)
 
 
+QUEUE_FILTERS = ("state", "service", "assignee", "sla")
+
+
 @require_http_methods(["GET", "POST"])
 @_guard
 def queue(request: HttpRequest) -> HttpResponse:
+    """The department queue: filters (state, service, assignee, SLA colour) and bulk actions
+    on the selected cases (claim, assign to a colleague, release)."""
     _kind(request, "staff")
     if request.method == "POST":
-        claimed, skipped = services.claim_many(
-            staff=request.user, public_ids=request.POST.getlist("case"), request=request
-        )
-        messages.info(
-            request,
-            _("Claimed %(claimed)s; %(skipped)s were already taken or changed.")
-            % {"claimed": claimed, "skipped": skipped},
-        )
-        return redirect("applications:queue")
-    state = request.GET.get("state", "")
+        action = request.POST.get("action", "claim")
+        try:
+            done, skipped = services.bulk(
+                staff=request.user,
+                action=action,
+                public_ids=request.POST.getlist("case"),
+                assignee_login=request.POST.get("assignee", ""),
+                request=request,
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.info(
+                request,
+                _(
+                    "%(action)s: %(done)s done; %(skipped)s were skipped "
+                    "(taken, changed or not allowed)."
+                )
+                % {"action": BULK_LABELS.get(action, action), "done": done, "skipped": skipped},
+            )
+        kept = QueryDict(request.POST.get("back", ""))
+        back = urlencode({k: kept[k] for k in QUEUE_FILTERS if kept.get(k)})
+        return redirect(f"{reverse('applications:queue')}?{back}" if back else "applications:queue")
+    chosen = {name: request.GET.get(name, "") for name in QUEUE_FILTERS}
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    rows = selectors.queue(request.user, state=state or None)[(page - 1) * 50 : page * 50 + 1]
+    rows = selectors.queue(
+        request.user,
+        state=chosen["state"] or None,
+        service=chosen["service"] or None,
+        assignee=chosen["assignee"] or None,
+        sla=chosen["sla"] or None,
+    )[(page - 1) * 50 : page * 50 + 1]
     cases = [presenters.queue_item(c) for c in rows]
+    query = urlencode({k: v for k, v in chosen.items() if v})
     return render(
         request,
         "applications/queue.html",
-        {"cases": cases[:50], "state": state, "page": page, "more": len(cases) > 50},
+        {
+            "cases": cases[:50],
+            "chosen": chosen,
+            "query": query,
+            "states": [(s, str(State(s).label)) for s in selectors.OPEN_STATES],
+            "services": selectors.queue_services(request.user),
+            "colleagues": services.colleagues(request.user),
+            "bulk_actions": [(a, str(BULK_LABELS[a])) for a in services.BULK_ACTIONS],
+            "page": page,
+            "more": len(cases) > 50,
+        },
     )
+
+
+BULK_LABELS = {
+    "claim": gettext_lazy("Claim"),
+    "assign": gettext_lazy("Assign to"),
+    "release": gettext_lazy("Release"),
+}
 
 
 @require_http_methods(["GET", "POST"])

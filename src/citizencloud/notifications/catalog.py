@@ -151,4 +151,16 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "body_zh": "办理部门于 {time} 就您的申请（{case_number}）给您留言，请在办件详情中查看。",
         "body_en": "The department left you a message about application {case_number} at {time}.",
     },
+    "service.application_escalated": {
+        "category": "service",
+        "channels": ["inbox"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "超期办件已转交给您",
+        "subject_en": "An overdue case was escalated to you",
+        "body_zh": "办件（{case_number}）已超过办理时限，于 {time} 升级转交给您处理，请在办件队列中查看。",
+        "body_en": (
+            "Case {case_number} is past its deadline and was escalated to you at {time}; "
+            "it is in your case queue."
+        ),
+    },
 }

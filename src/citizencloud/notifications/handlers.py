@@ -87,6 +87,12 @@ ROUTES: dict[str, Route] = {
     "applications.message": Route(
         "service.application_message", fields={"case_number": "case_number"}
     ),
+    # The supervisor who receives an overdue case (the SLA sweep assigns it to them).
+    "applications.escalated": Route(
+        "service.application_escalated",
+        recipient_key="supervisor_id",
+        fields={"case_number": "case_number"},
+    ),
 }
 
 
