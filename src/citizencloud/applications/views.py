@@ -90,9 +90,19 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     }
     errors: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("op") == "draft":
-        services.save_draft(
-            citizen=user, service_code=service.code, form=forms.coerce(spec.form, request.POST)
-        )
+        try:
+            services.save_draft(
+                citizen=user,
+                service_code=service.code,
+                form=forms.coerce(spec.form, request.POST),
+                opened=services.opened_at(request.POST.get("opened", "")),
+            )
+        except services.DraftAfterSubmission:
+            # A late autosave: the form was submitted meanwhile; nothing to keep.
+            if request.htmx:  # type: ignore[attr-defined]
+                return render(request, "applications/_draft_saved.html", {"submitted": True})
+            messages.info(request, _("This form was already submitted; the draft was not kept."))
+            return redirect("applications:mine")
         if request.htmx:  # type: ignore[attr-defined]
             return render(request, "applications/_draft_saved.html")
         messages.success(request, _("Draft saved."))
@@ -135,6 +145,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "form_error": errors.get("__all__", ""),
             "masked_id": mask_id_number(str(user.id_number or "")),
+            "opened": services.opened_token(),
         },
         # 200 like the other pages' invalid forms: the errors are on the page, not the status.
     )

@@ -20,7 +20,13 @@ from citizencloud.applications.services.common import (
     payload,
     today,
 )
-from citizencloud.applications.services.drafts import draft_answers, save_draft
+from citizencloud.applications.services.drafts import (
+    DraftAfterSubmission,
+    draft_answers,
+    opened_at,
+    opened_token,
+    save_draft,
+)
 from citizencloud.applications.services.staff import (
     BULK_ACTIONS,
     assign,
@@ -40,6 +46,7 @@ __all__ = [
     "BULK_ACTIONS",
     "EVENTS",
     "SHANGHAI",
+    "DraftAfterSubmission",
     "StaleCase",
     "act",
     "assign",
@@ -54,6 +61,8 @@ __all__ = [
     "masked_answers",
     "masked_applicant",
     "note",
+    "opened_at",
+    "opened_token",
     "payload",
     "release",
     "reveal",
