@@ -18,6 +18,7 @@ from citizencloud.applications.schemas import (
     BulkIn,
     BulkOut,
     BundleIn,
+    BundleOut,
     StaffCaseItem,
     SupplementIn,
 )
@@ -60,6 +61,16 @@ def submit_bundle(request: HttpRequest, body: BundleIn) -> Status[Any]:
         citizen=_citizen(request), bundle_code=body.bundle_code, form=body.form, request=request
     )
     return Status(201, [presenters.item(c) for c in cases])
+
+
+@router.get(
+    "/application-bundles/{reference}",
+    response=BundleOut,
+    summary="One bundle submission: every department's case in parallel",
+)
+def bundle(request: HttpRequest, reference: str) -> dict[str, Any]:
+    cases = selectors.bundle_for_citizen(_citizen(request), reference, request=request)
+    return presenters.bundle(cases)
 
 
 @router.get("/applications", response=list[ApplicationListItem], summary="My applications")

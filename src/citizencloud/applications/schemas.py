@@ -42,6 +42,7 @@ class ApplicationListItem(Schema):
     sla_colour: str
     version: int
     submitted_at: dt.datetime
+    bundle_reference: str = ""  # shared by the cases of one bundle submission (一件事一次办)
 
 
 class ApplicationOut(ApplicationListItem):
@@ -82,3 +83,20 @@ class BulkIn(Schema):
 class BulkOut(Schema):
     done: int
     skipped: int
+
+
+class BundleLane(ApplicationOut):
+    state_label: str
+    closed: bool
+    paused: bool
+    days_left: int
+
+
+class BundleOut(Schema):
+    reference: str
+    name: str
+    cases: list[BundleLane]
+    done: int
+    total: int
+    deadline: dt.date | None
+    waiting_for_you: list[str]

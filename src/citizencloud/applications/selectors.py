@@ -68,6 +68,26 @@ def get_for_citizen(user: Any, public_id: Any, *, request: Any = None) -> Applic
     return case
 
 
+def bundle_for_citizen(user: Any, reference: str, *, request: Any = None) -> list[Application]:
+    """The cases one bundle submission (一件事一次办) opened, in the bundle's service order.
+    Only the applicant sees them: anyone else gets 404, audited like a single case."""
+    rows = (
+        list(_cases().filter(bundle_reference=reference[:32]).order_by("pk")) if reference else []
+    )
+    if not rows:
+        raise NotFound("No such bundle of applications.", code="applications.not_found")
+    if any(case.citizen_id != user.pk for case in rows):
+        audit.record(
+            action="applications.access_denied",
+            actor=user,
+            target=rows[0],
+            details={"as": "citizen", "bundle": reference[:32]},
+            request=request,
+        )
+        raise NotFound("No such bundle of applications.", code="applications.not_found")
+    return rows
+
+
 def department_ids(user: Any) -> set[int]:
     return org.department_ids_permitted(user.pk, READ)
 

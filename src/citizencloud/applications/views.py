@@ -163,10 +163,10 @@ def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         values = forms.coerce(spec.form, request.POST)
         try:
-            services.submit_bundle(
+            opened = services.submit_bundle(
                 citizen=user, bundle_code=spec.code, form=values, request=request
             )
-            return redirect("applications:mine")
+            return redirect("applications:bundle", reference=opened[0].bundle_reference)
         except (NotFound, PermissionDenied):
             raise
         except DomainError as error:
@@ -199,6 +199,16 @@ def mine(request: HttpRequest) -> HttpResponse:
     _kind(request, "citizen")
     cases = [presenters.item(c) for c in selectors.mine(request.user)[:100]]
     return render(request, "applications/mine.html", {"cases": cases})
+
+
+@require_http_methods(["GET"])
+@_guard
+def bundle(request: HttpRequest, reference: str) -> HttpResponse:
+    """一件事一次办 after submission: every department's case side by side, with its state,
+    deadline and timeline."""
+    _kind(request, "citizen")
+    cases = selectors.bundle_for_citizen(request.user, reference, request=request)
+    return render(request, "applications/bundle.html", {"b": presenters.bundle(cases)})
 
 
 @require_http_methods(["GET"])
