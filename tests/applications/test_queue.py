@@ -246,3 +246,17 @@ def test_escalation_without_a_supervisor_still_marks_the_case() -> None:
     case.refresh_from_db()
     assert case.sla_escalated_at is not None
     assert case.assignee is None
+
+
+def test_sweep_commits_in_batches_and_escalates_every_overdue_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    create_staff("supervisor", username="sup.batch")
+    with clock.frozen(MONDAY) as advance:
+        cases = [create_application() for _ in range(5)]
+        advance(dt.timedelta(days=4))
+        assert tasks.sweep().escalated == 5
+    assert {
+        c.assignee.username for c in Application.objects.filter(pk__in=[c.pk for c in cases])
+    } == {"sup.batch"}

@@ -24,40 +24,60 @@ class SweepResult:
     escalated: int = 0
 
 
-def _running() -> list[Application]:
+BATCH = 200
+
+
+def _running() -> list[int]:
     # Paused cases (waiting for the citizen) are not the department's delay.
     return list(
-        Application.objects.select_related("service")
-        .filter(state__in=selectors.OPEN_STATES, paused_since__isnull=True)
+        Application.objects.filter(state__in=selectors.OPEN_STATES, paused_since__isnull=True)
         .filter(sla_escalated_at__isnull=True)
-        .order_by("deadline")
+        .order_by("deadline", "pk")
+        .values_list("pk", flat=True)
     )
 
 
 def sweep() -> SweepResult:
-    """One pass over the running cases; returns how many were warned and escalated."""
+    """One pass over the running cases; returns how many were warned and escalated.
+
+    Cases are handled in batches of ``BATCH``, one transaction each: a first sweep over many
+    overdue cases must not hold the (SQLite) write lock for minutes while citizens submit."""
     result = SweepResult()
     now = clock.now()
-    for case in _running():
-        status = presenters.sla_of(case)
-        if status.colour == "red":
-            if _escalate(case, now):
-                result.escalated += 1
-        elif status.colour == "amber":
-            claimed = Application.objects.filter(pk=case.pk, sla_warned_at__isnull=True).update(
-                sla_warned_at=now
+    supervisors: dict[int, Any] = {}
+    ids = _running()
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            batch = Application.objects.select_related("service", "citizen").filter(
+                pk__in=ids[start : start + BATCH]
             )
-            if claimed:
-                result.warned += 1
-                _step(case, "sla_warning")
-                events.emit("applications.sla_warning", **services.payload(case))
+            for case in batch.order_by("deadline", "pk"):
+                _sweep_one(case, now, result, supervisors)
     return result
 
 
-def _escalate(case: Application, now: dt.datetime) -> bool:
+def _sweep_one(
+    case: Application, now: dt.datetime, result: SweepResult, supervisors: dict[int, Any]
+) -> None:
+    status = presenters.sla_of(case)
+    if status.colour == "red":
+        if case.department_id not in supervisors:
+            supervisors[case.department_id] = services.supervisor_of(case.department_id)
+        if _escalate(case, now, supervisors[case.department_id]):
+            result.escalated += 1
+    elif status.colour == "amber":
+        claimed = Application.objects.filter(pk=case.pk, sla_warned_at__isnull=True).update(
+            sla_warned_at=now
+        )
+        if claimed:
+            result.warned += 1
+            _step(case, "sla_warning")
+            events.emit("applications.sla_warning", **services.payload(case))
+
+
+def _escalate(case: Application, now: dt.datetime, supervisor: Any) -> bool:
     """Mark the case overdue once and hand it to the department's supervisor (a conditional
     UPDATE on ``sla_escalated_at``, bumping ``version`` so a clerk's open form goes stale)."""
-    supervisor = services.supervisor_of(case.department_id)
     changes: dict[str, Any] = {
         "sla_escalated_at": now,
         "sla_warned_at": case.sla_warned_at or now,
@@ -97,7 +117,6 @@ def _step(case: Application, action: str, details: dict[str, Any] | None = None)
 
 @task()
 def check_sla() -> dict[str, int]:
-    """The sweep as a task (one transaction)."""
-    with transaction.atomic():
-        result = sweep()
+    """The sweep as a task (one transaction per batch of cases)."""
+    result = sweep()
     return {"warned": result.warned, "escalated": result.escalated}
