@@ -143,6 +143,9 @@ def test_birth_bundle_page_shows_the_departments_in_parallel(
 
     clerk = staff_page(browser, live_url, "clerk.cd-police")
     clerk.goto(live_url + "/staff/cases/?assignee=unassigned")
+    expect(clerk.locator("#assignee")).to_have_value("unassigned")
+    expect(clerk.locator("#bulk-action option")).to_have_count(3)
+    clerk.screenshot(path=str(screenshot_dir / "staff-queue.png"), full_page=True)
     clerk.get_by_role("link", name=reference).click()
     clerk.locator("form.action-accept button").click()
     expect(clerk.locator(".case-facts .state-accepted")).to_be_visible()

@@ -65,6 +65,13 @@ class Application(models.Model):
                 fields=("department", "deadline", "submitted_at"), name="applications_queue"
             ),
             models.Index(fields=("citizen", "-submitted_at"), name="applications_mine"),
+            # The queue's SLA-colour filter classifies paused cases one by one: find them
+            # without walking the department's running cases.
+            models.Index(
+                fields=("department", "paused_since"),
+                condition=models.Q(paused_since__isnull=False),
+                name="applications_paused",
+            ),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
