@@ -1,7 +1,8 @@
 """The SLA sweep: warn the holder at 80 % of a case's working days, mark it overdue past the
-deadline and escalate it to the department's supervisors. Each step happens once per case (a
-conditional UPDATE on its timestamp), so the sweep can run as often as wanted, from several
-workers at once. Run it with ``citizencloud sla_check`` (a timer every few minutes)."""
+deadline and escalate it: assign it to the department's supervisor, who gets a notice. Each step
+happens once per case (a conditional UPDATE on its timestamp), so the sweep can run as often as
+wanted, from several workers at once. Run it with ``citizencloud sla_check`` (a timer every few
+minutes)."""
 
 from __future__ import annotations
 
@@ -40,32 +41,46 @@ def _running() -> list[int]:
 def sweep() -> SweepResult:
     """One pass over the running cases; returns how many were warned and escalated.
 
-    Cases are handled in batches of ``BATCH``, one transaction each: a first sweep over many
-    overdue cases must not hold the (SQLite) write lock for minutes while citizens submit."""
+    Cases are read and coloured in batches of ``BATCH`` outside any transaction (reads do not
+    block writers); only the cases that need a warning or an escalation are then written, in
+    one short transaction per batch. On SQLite a write transaction holds the database's one
+    write lock from BEGIN: computing colours inside it would make citizens' submissions queue
+    behind the sweep."""
     result = SweepResult()
     now = clock.now()
     supervisors: dict[int, Any] = {}
     ids = _running()
     for start in range(0, len(ids), BATCH):
+        batch = Application.objects.select_related("service", "citizen").filter(
+            pk__in=ids[start : start + BATCH]
+        )
+        due = [
+            (case, colour)
+            for case in batch.order_by("deadline", "pk")
+            if (colour := presenters.sla_of(case).colour) == "red"
+            or (colour == "amber" and case.sla_warned_at is None)
+        ]
+        if not due:
+            continue
         with transaction.atomic():
-            batch = Application.objects.select_related("service", "citizen").filter(
-                pk__in=ids[start : start + BATCH]
-            )
-            for case in batch.order_by("deadline", "pk"):
-                _sweep_one(case, now, result, supervisors)
+            for case, colour in due:
+                _sweep_one(case, colour, now, result, supervisors)
     return result
 
 
 def _sweep_one(
-    case: Application, now: dt.datetime, result: SweepResult, supervisors: dict[int, Any]
+    case: Application,
+    colour: str,
+    now: dt.datetime,
+    result: SweepResult,
+    supervisors: dict[int, Any],
 ) -> None:
-    status = presenters.sla_of(case)
-    if status.colour == "red":
+    if colour == "red":
         if case.department_id not in supervisors:
             supervisors[case.department_id] = services.supervisor_of(case.department_id)
         if _escalate(case, now, supervisors[case.department_id]):
             result.escalated += 1
-    elif status.colour == "amber":
+    else:
         claimed = Application.objects.filter(pk=case.pk, sla_warned_at__isnull=True).update(
             sla_warned_at=now
         )
