@@ -260,3 +260,18 @@ def test_sweep_commits_in_batches_and_escalates_every_overdue_case(
     assert {
         c.assignee.username for c in Application.objects.filter(pk__in=[c.pk for c in cases])
     } == {"sup.batch"}
+
+
+def test_case_page_releases_and_offers_colleagues(client: Client) -> None:
+    case = create_application()
+    clerk = create_staff("clerk", username="clerk.case")
+    services.claim(staff=clerk, public_id=case.public_id)
+    case.refresh_from_db()
+    _login(client, clerk)
+    page = client.get(f"/staff/cases/{case.public_id}/").content.decode()
+    assert 'class="action-release"' in page
+    assert '<option value="clerk.case">' in page
+    client.post(f"/staff/cases/{case.public_id}/", {"op": "release", "version": case.version})
+    case.refresh_from_db()
+    assert case.assignee is None
+    assert AuditEntry.objects.filter(action="applications.released").count() == 1

@@ -365,6 +365,13 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
                     version=_version(request),
                     request=request,
                 )
+            elif op == "release":
+                services.release(
+                    staff=request.user,
+                    public_id=case_id,
+                    version=_version(request),
+                    request=request,
+                )
             elif op == "claim":
                 services.claim(
                     staff=request.user,
@@ -415,6 +422,7 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
             "applicant": services.masked_applicant(found),
             "revealed": revealed,
             "actions": presenters.staff_actions(found),
+            "colleagues": services.colleagues(request.user),
             "answers": services.form_answers(found) if revealed else None,
         },
     )
