@@ -117,6 +117,7 @@ def queue_item(case: Application) -> dict[str, Any]:
         **item(case),
         "assignee": case.assignee.username if case.assignee else "",
         "escalated": case.sla_escalated_at is not None,
+        "state_label": _state_label(case.state),
         "applicant": {"name": case.citizen.display_name},
     }
 

@@ -71,6 +71,7 @@ class ActionIn(Schema):
 class StaffCaseItem(ApplicationListItem):
     assignee: str
     escalated: bool
+    state_label: str
     applicant: dict[str, str]  # {"name": masked}
 
 
