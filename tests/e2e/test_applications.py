@@ -1,11 +1,13 @@
 """办 in a real browser: a citizen applies with an attachment → a clerk requests a supplement →
-the citizen sees every missing item and uploads → a reviewer approves and completes → the
-citizen downloads the signed certificate and the QR verification page confirms it.
-(The inbox step waits for the notifications app to be merged into this branch.)"""
+the citizen sees the request as a `service` notice in the inbox, sees every missing item and
+uploads → a reviewer approves and completes → the citizen gets the decision and completion
+notices in the inbox, downloads the signed certificate and the QR verification page confirms it.
+A second journey: the 出生一件事 bundle, and its page with every department's case side by side."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyotp
@@ -70,6 +72,14 @@ def test_apply_supplement_approve_certificate_verify(
     clerk.locator("form.action-request_supplement button").click()
     expect(clerk.locator(".case-facts .state-supplement_requested")).to_be_visible()
 
+    # The request reaches the inbox as a service notice (delivered by the task worker).
+    inbox = page.locator(".message", has_text=reference)
+    page.goto(live_url + "/me/notifications/?tab=service")
+    expect(page.locator(".tab.current")).to_have_attribute("data-tab", "service")
+    expect(inbox.filter(has_text="请补正材料")).to_be_visible(timeout=20000)
+    page.screenshot(path=str(screenshot_dir / "inbox-supplement.png"), full_page=True)
+    assert page.locator('[data-tab="promotion"]').count() == 0  # no ads among service notices
+
     page.goto(case_url)
     expect(page.locator("article.case")).to_contain_text("租赁登记备案证明")
     expect(page.locator("article.case")).to_contain_text("银行卡正面照片")
@@ -87,6 +97,11 @@ def test_apply_supplement_approve_certificate_verify(
     reviewer.locator("form.action-complete button").click()
     expect(reviewer.locator(".case-facts .state-completed")).to_be_visible()
 
+    page.goto(live_url + "/me/notifications/?tab=service")
+    expect(inbox.filter(has_text="申请已有决定")).to_be_visible(timeout=20000)
+    expect(inbox.filter(has_text="办件已办结")).to_be_visible(timeout=20000)
+    page.screenshot(path=str(screenshot_dir / "inbox-completed.png"), full_page=True)
+
     page.goto(case_url)
     expect(page.locator(".case-facts .state-completed")).to_be_visible()
     with page.expect_download() as download:
@@ -102,3 +117,42 @@ def test_apply_supplement_approve_certificate_verify(
     page.locator("#verify-link").click()
     expect(page.locator(".notice.valid")).to_be_visible()
     expect(page.locator("article.verify")).not_to_contain_text("张")
+
+
+def test_birth_bundle_page_shows_the_departments_in_parallel(
+    page: Page, browser: Browser, live_url: str, screenshot_dir: Path
+) -> None:
+    sign_in(page, live_url, "13800000001", "Citizen-Demo-2026")
+    page.goto(live_url + "/apply/bundle/birth/")
+    for name, value in {
+        "phone": "13800000001",
+        "spouse_name": "李梅",
+        "expected_date": "2026-10-20",
+        "child_order": "1",
+        "child_name": "张小宝",
+        "child_birth_date": "2026-10-20",
+        "hukou_address": "成都市锦江区东大街100号",
+    }.items():
+        page.locator(f"[name={name}]").fill(value)
+    page.locator("#submit-application").click()
+    expect(page.locator("ol.lanes > li")).to_have_count(3)
+    expect(page.locator(".bundle-summary")).to_contain_text("0")
+    lanes = page.locator("ol.lanes > li")
+    police = lanes.filter(has_text="新生儿落户")
+    reference = police.locator("a").first.inner_text().strip()
+
+    clerk = staff_page(browser, live_url, "clerk.cd-police")
+    clerk.goto(live_url + "/staff/cases/?assignee=unassigned")
+    expect(clerk.locator("#assignee")).to_have_value("unassigned")
+    expect(clerk.locator("#bulk-action option")).to_have_count(3)
+    clerk.screenshot(path=str(screenshot_dir / "staff-queue.png"), full_page=True)
+    clerk.get_by_role("link", name=reference).click()
+    clerk.locator("form.action-accept button").click()
+    expect(clerk.locator(".case-facts .state-accepted")).to_be_visible()
+
+    page.reload()
+    expect(police.locator(".state-accepted")).to_be_visible()
+    expect(lanes.locator(".state-submitted")).to_have_count(2)
+    for lane in lanes.all():
+        expect(lane.locator("time").first).to_have_attribute("datetime", re.compile(r"\d{4}-"))
+    page.screenshot(path=str(screenshot_dir / "bundle-lanes.png"), full_page=True)

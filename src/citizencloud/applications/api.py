@@ -15,7 +15,10 @@ from citizencloud.applications.schemas import (
     ApplicationIn,
     ApplicationListItem,
     ApplicationOut,
+    BulkIn,
+    BulkOut,
     BundleIn,
+    BundleOut,
     StaffCaseItem,
     SupplementIn,
 )
@@ -58,6 +61,16 @@ def submit_bundle(request: HttpRequest, body: BundleIn) -> Status[Any]:
         citizen=_citizen(request), bundle_code=body.bundle_code, form=body.form, request=request
     )
     return Status(201, [presenters.item(c) for c in cases])
+
+
+@router.get(
+    "/application-bundles/{reference}",
+    response=BundleOut,
+    summary="One bundle submission: every department's case in parallel",
+)
+def bundle(request: HttpRequest, reference: str) -> dict[str, Any]:
+    cases = selectors.bundle_for_citizen(_citizen(request), reference, request=request)
+    return presenters.bundle(cases)
 
 
 @router.get("/applications", response=list[ApplicationListItem], summary="My applications")
@@ -111,12 +124,44 @@ def withdraw(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 @router.get("/staff/cases", response=list[StaffCaseItem], summary="The staff queue")
 def staff_cases(
-    request: HttpRequest, state: str = "", department_id: int | None = None, page: int = 1
+    request: HttpRequest,
+    state: str = "",
+    department_id: int | None = None,
+    page: int = 1,
+    service: str = "",
+    assignee: str = "",
+    sla: str = "",
 ) -> list[dict[str, Any]]:
+    """Open cases of your departments, soonest deadline first. Filters: ``state``, ``service``
+    (catalog code), ``assignee`` (``me``, ``unassigned``; anything else: anyone), ``sla``
+    (``green``, ``amber``, ``red``)."""
     staff = _staff(request)
-    rows = selectors.queue(staff, department_id=department_id, state=state or None)
+    if sla and sla not in selectors.SLA_COLOURS:
+        raise DomainError("Unknown SLA colour.", code="applications.bad_filter", status=422)
+    rows = selectors.queue(
+        staff,
+        department_id=department_id,
+        state=state or None,
+        service=service or None,
+        assignee=assignee or None,
+        sla=sla or None,
+    )
     start = (max(page, 1) - 1) * PAGE
     return [presenters.queue_item(c) for c in rows[start : start + PAGE]]
+
+
+@router.post("/staff/cases/bulk", response=BulkOut, summary="One queue action on many cases")
+def staff_bulk(request: HttpRequest, body: BulkIn) -> dict[str, int]:
+    """``claim``, ``assign`` (to ``assignee``, a colleague of the case's department; supervisors
+    only) or ``release``, on at most 100 cases; each case is checked and audited on its own."""
+    done, skipped = services.bulk(
+        staff=_staff(request),
+        action=body.action,
+        public_ids=body.ids,
+        assignee_login=body.assignee,
+        request=request,
+    )
+    return {"done": done, "skipped": skipped}
 
 
 @router.post("/staff/cases/{case_id}/actions", response=ApplicationOut, summary="Act on a case")
@@ -132,6 +177,10 @@ def staff_action(request: HttpRequest, case_id: str, body: ActionIn) -> dict[str
         )
     elif body.action == "claim":
         case = services.claim(staff=staff, public_id=case_id, version=body.version, request=request)
+    elif body.action == "release":
+        case = services.release(
+            staff=staff, public_id=case_id, version=body.version, request=request
+        )
     else:
         case = services.act(
             staff=staff,

@@ -65,6 +65,13 @@ class Application(models.Model):
                 fields=("department", "deadline", "submitted_at"), name="applications_queue"
             ),
             models.Index(fields=("citizen", "-submitted_at"), name="applications_mine"),
+            # The queue's SLA-colour filter classifies paused cases one by one: find them
+            # without walking the department's running cases.
+            models.Index(
+                fields=("department", "paused_since"),
+                condition=models.Q(paused_since__isnull=False),
+                name="applications_paused",
+            ),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
@@ -149,7 +156,8 @@ class Certificate(models.Model):
 
 class Draft(models.Model):
     """A citizen's unfinished form for one service (answers encrypted), replaced on each save
-    and deleted when the application is submitted."""
+    and deleted when the application is submitted; a save that arrives after the submission
+    (an autosave in flight) is refused, and one that slips past in a race is ignored."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     citizen = models.ForeignKey(
@@ -157,6 +165,9 @@ class Draft(models.Model):
     )
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     data = EncryptedField()
+    # When the form this draft comes from was opened: a draft from a form opened before the
+    # citizen's last submission of this service is stale (a late autosave) and never shown.
+    opened_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:

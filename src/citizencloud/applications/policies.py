@@ -31,12 +31,15 @@ def citizen_may(action: Action, *, citizen_id: int, owner_id: int) -> bool:
     return action in ACTIONS_BY_CITIZEN and citizen_id == owner_id
 
 
+SUPERVISOR = "supervisor"
+HOLDING_ROLES = ("clerk", "reviewer", SUPERVISOR)
+
+
 def may_assign(*, scopes: Iterable[HasRole], department_id: int) -> bool:
-    """Supervisors hand out their department's cases."""
-    return any(s.department_id == department_id and s.role == "supervisor" for s in scopes)
+    """Supervisors hand out (and take back) their department's cases."""
+    return any(s.department_id == department_id and s.role == SUPERVISOR for s in scopes)
 
 
 def may_hold(*, scopes: Iterable[HasRole], department_id: int) -> bool:
     """Anyone with a case-handling role in the department may hold its cases."""
-    roles = {"clerk", "reviewer", "supervisor"}
-    return any(s.department_id == department_id and s.role in roles for s in scopes)
+    return any(s.department_id == department_id and s.role in HOLDING_ROLES for s in scopes)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from citizencloud.applications import definitions, selectors, services, sla, workflow
+from citizencloud.applications import definitions, forms, selectors, services, sla, workflow
 from citizencloud.applications.models import Application, State
 
 ACTION_LABELS = {
@@ -30,6 +30,8 @@ STEP_LABELS = {
     "message": _("Message"),
     "sla_warning": _("Deadline warning"),
     "escalate": _("Overdue: escalated to the supervisor"),
+    "release": _("Released to the queue"),
+    "assign": _("Assigned"),
 }
 
 
@@ -65,6 +67,7 @@ def item(case: Application) -> dict[str, Any]:
         "sla_colour": status.colour,
         "version": case.version,
         "submitted_at": case.submitted_at,
+        "bundle_reference": case.bundle_reference,
     }
 
 
@@ -113,5 +116,43 @@ def queue_item(case: Application) -> dict[str, Any]:
     return {
         **item(case),
         "assignee": case.assignee.username if case.assignee else "",
+        "escalated": case.sla_escalated_at is not None,
+        "state_label": _state_label(case.state),
         "applicant": {"name": case.citizen.display_name},
+    }
+
+
+def bundle(cases: list[Application]) -> dict[str, Any]:
+    """One bundle submission as parallel lanes: each department's case with its state, holder,
+    deadline and citizen-visible timeline, and where the whole bundle stands."""
+    codes = sorted(c.service.code for c in cases)
+    name, order = "", codes
+    for code in definitions.bundle_codes():
+        spec = definitions.bundle(code)
+        if sorted(spec.services) == codes:
+            name, order = forms.label(spec.name), list(spec.services)
+            break
+    cases = sorted(cases, key=lambda c: order.index(c.service.code))
+    lanes = []
+    for case in cases:
+        status = sla_of(case)
+        lanes.append(
+            {
+                **detail(case, citizen=True),
+                "state_label": _state_label(case.state),
+                "closed": case.closed_at is not None,
+                "paused": case.paused_since is not None,
+                "days_left": (status.deadline - services.today()).days,
+            }
+        )
+    open_lanes = [lane for lane in lanes if not lane["closed"]]
+    return {
+        "reference": cases[0].bundle_reference,
+        "name": name,
+        "cases": lanes,
+        "done": len(lanes) - len(open_lanes),
+        "total": len(lanes),
+        # The whole bundle is done when its last open case is: its latest deadline.
+        "deadline": max((lane["deadline"] for lane in open_lanes), default=None),
+        "waiting_for_you": [lane["reference"] for lane in lanes if lane["paused"]],
     }

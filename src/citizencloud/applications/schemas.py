@@ -42,6 +42,7 @@ class ApplicationListItem(Schema):
     sla_colour: str
     version: int
     submitted_at: dt.datetime
+    bundle_reference: str = ""  # shared by the cases of one bundle submission (一件事一次办)
 
 
 class ApplicationOut(ApplicationListItem):
@@ -69,4 +70,34 @@ class ActionIn(Schema):
 
 class StaffCaseItem(ApplicationListItem):
     assignee: str
+    escalated: bool
+    state_label: str
     applicant: dict[str, str]  # {"name": masked}
+
+
+class BulkIn(Schema):
+    action: str  # claim | assign | release
+    ids: list[str]
+    assignee: str = ""  # login of the colleague, for "assign"
+
+
+class BulkOut(Schema):
+    done: int
+    skipped: int
+
+
+class BundleLane(ApplicationOut):
+    state_label: str
+    closed: bool
+    paused: bool
+    days_left: int
+
+
+class BundleOut(Schema):
+    reference: str
+    name: str
+    cases: list[BundleLane]
+    done: int
+    total: int
+    deadline: dt.date | None
+    waiting_for_you: list[str]

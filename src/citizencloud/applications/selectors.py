@@ -5,17 +5,23 @@ A refused look at someone else's case is audited (``applications.access_denied``
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from citizencloud.applications import definitions, sla
 from citizencloud.applications.models import Application, Attachment, Certificate, State, Step
-from citizencloud.kernel import audit
+from citizencloud.catalog.models import Service
+from citizencloud.kernel import audit, clock
 from citizencloud.kernel.errors import NotFound, PermissionDenied
 from citizencloud.org import selectors as org
 
 READ = "applications:case:read"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN_STATES = (
     State.SUBMITTED,
     State.ACCEPTED,
@@ -62,14 +68,49 @@ def get_for_citizen(user: Any, public_id: Any, *, request: Any = None) -> Applic
     return case
 
 
+def bundle_for_citizen(user: Any, reference: str, *, request: Any = None) -> list[Application]:
+    """The cases one bundle submission (一件事一次办) opened, in the bundle's service order.
+    Only the applicant sees them: anyone else gets 404, audited like a single case."""
+    rows = (
+        list(_cases().filter(bundle_reference=reference[:32]).order_by("pk")) if reference else []
+    )
+    if not rows:
+        raise NotFound("No such bundle of applications.", code="applications.not_found")
+    if any(case.citizen_id != user.pk for case in rows):
+        audit.record(
+            action="applications.access_denied",
+            actor=user,
+            target=rows[0],
+            details={"as": "citizen", "bundle": reference[:32]},
+            request=request,
+        )
+        raise NotFound("No such bundle of applications.", code="applications.not_found")
+    return rows
+
+
 def department_ids(user: Any) -> set[int]:
     return org.department_ids_permitted(user.pk, READ)
 
 
+ASSIGNEE_FILTERS = ("me", "unassigned")
+SLA_COLOURS = ("green", "amber", "red")
+
+
 def queue(
-    user: Any, *, department_id: int | None = None, state: str | None = None, open_only: bool = True
+    user: Any,
+    *,
+    department_id: int | None = None,
+    state: str | None = None,
+    open_only: bool = True,
+    service: str | None = None,
+    assignee: str | None = None,
+    sla: str | None = None,
 ) -> QuerySet[Application]:
-    """Cases of the departments where the staff account may read cases, soonest deadline first."""
+    """Cases of the departments where the staff account may read cases, soonest deadline first.
+
+    Filters: ``state``; ``service`` (catalog code); ``assignee`` — ``me``, ``unassigned`` or
+    anything else for anyone; ``sla`` — the colour the row shows (``green``/``amber``/``red``,
+    see :func:`sla_colour_filter`)."""
     allowed = department_ids(user)
     qs = _cases().defer("form_data").filter(department_id__in=allowed)
     if department_id is not None:
@@ -78,7 +119,70 @@ def queue(
         qs = qs.filter(state=state)
     elif open_only:
         qs = qs.filter(state__in=OPEN_STATES)
+    if service:
+        qs = qs.filter(service__code=service)
+    if assignee == "me":
+        # Through the assignee index (a person holds few cases); a plain condition would let
+        # the planner walk the department's deadline index to the end.
+        qs = qs.filter(pk__in=Application.objects.filter(assignee_id=user.pk).values("pk"))
+    elif assignee == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    if sla in SLA_COLOURS:
+        qs = qs.filter(sla_colour_filter(qs, sla))
     return qs.order_by("deadline", "submitted_at")
+
+
+def sla_colour_filter(qs: QuerySet[Application], colour: str) -> Q:
+    """The rows of ``qs`` whose SLA colour (``presenters.sla_of``) is ``colour``, as a filter.
+
+    A running case is red past its stored deadline and amber when at most 20 % of its working
+    days remain (used ≥ 80 %), so for each distinct ``sla_days`` the amber band is a deadline
+    range from today: one indexed condition per SLA length, computed in SQL. A paused case
+    (waiting for the citizen) keeps the colour it had when the clock stopped; those are few and
+    are classified one by one with the same function the rows are drawn with."""
+    today = _today()
+    cal = definitions.calendar()
+    running = Q(paused_since__isnull=True)
+    if colour == "red":
+        band = Q(deadline__lt=today)
+    else:
+        amber = Q(pk__in=[])
+        lengths = qs.filter(running).order_by().values_list("sla_days", flat=True).distinct()
+        for days in lengths:
+            if not days:  # no SLA: never amber
+                continue
+            spare = days - math.ceil(sla.WARN_FRACTION * days)
+            last = cal.add_working_days(today, spare)
+            amber |= Q(sla_days=days, deadline__gte=today, deadline__lte=last)
+        band = amber if colour == "amber" else Q(deadline__gte=today) & ~amber
+    paused = [
+        pk
+        for pk, started, days, paused_days, since in qs.filter(paused_since__isnull=False)
+        .order_by()
+        .values_list("pk", "started_on", "sla_days", "paused_days", "paused_since")
+        if sla.sla_status(
+            cal,
+            started=started,
+            total_days=days,
+            paused_days=paused_days,
+            today=today,
+            paused_since=since,
+        ).colour
+        == colour
+    ]
+    return (running & band) | Q(pk__in=paused)
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(SHANGHAI).date()
+
+
+def queue_services(user: Any) -> list[tuple[str, str]]:
+    """(code, name) of the services that take applications in the staff account's departments:
+    the choices of the queue's service filter."""
+    codes = definitions.service_codes()
+    rows = Service.objects.filter(code__in=codes, department_id__in=department_ids(user))
+    return list(rows.order_by("code").values_list("code", "name"))
 
 
 def get_for_staff(user: Any, public_id: Any, *, request: Any = None) -> Application:

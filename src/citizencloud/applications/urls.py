@@ -8,6 +8,7 @@ urlpatterns = [
     path("apply/bundle/<str:code>/", views.apply_bundle, name="apply-bundle"),
     path("apply/<str:code>/", views.apply, name="apply"),
     path("my/applications/", views.mine, name="mine"),
+    path("my/bundles/<str:reference>/", views.bundle, name="bundle"),
     path("my/applications/<str:case_id>/", views.case, name="case"),
     path("my/applications/<str:case_id>/supplement/", views.supplement, name="supplement"),
     path("my/applications/<str:case_id>/withdraw/", views.withdraw, name="withdraw"),

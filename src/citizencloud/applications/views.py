@@ -11,9 +11,12 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizencloud.applications import (
@@ -24,6 +27,7 @@ from citizencloud.applications import (
     selectors,
     services,
 )
+from citizencloud.applications.models import State
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel.errors import DomainError, NotFound, PermissionDenied
 from citizencloud.kernel.masking import mask_id_number
@@ -86,9 +90,19 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     }
     errors: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("op") == "draft":
-        services.save_draft(
-            citizen=user, service_code=service.code, form=forms.coerce(spec.form, request.POST)
-        )
+        try:
+            services.save_draft(
+                citizen=user,
+                service_code=service.code,
+                form=forms.coerce(spec.form, request.POST),
+                opened=services.opened_at(request.POST.get("opened", "")),
+            )
+        except services.DraftAfterSubmission:
+            # A late autosave: the form was submitted meanwhile; nothing to keep.
+            if request.htmx:  # type: ignore[attr-defined]
+                return render(request, "applications/_draft_saved.html", {"submitted": True})
+            messages.info(request, _("This form was already submitted; the draft was not kept."))
+            return redirect("applications:mine")
         if request.htmx:  # type: ignore[attr-defined]
             return render(request, "applications/_draft_saved.html")
         messages.success(request, _("Draft saved."))
@@ -131,6 +145,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "form_error": errors.get("__all__", ""),
             "masked_id": mask_id_number(str(user.id_number or "")),
+            "opened": services.opened_token(),
         },
         # 200 like the other pages' invalid forms: the errors are on the page, not the status.
     )
@@ -148,10 +163,10 @@ def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         values = forms.coerce(spec.form, request.POST)
         try:
-            services.submit_bundle(
+            opened = services.submit_bundle(
                 citizen=user, bundle_code=spec.code, form=values, request=request
             )
-            return redirect("applications:mine")
+            return redirect("applications:bundle", reference=opened[0].bundle_reference)
         except (NotFound, PermissionDenied):
             raise
         except DomainError as error:
@@ -184,6 +199,16 @@ def mine(request: HttpRequest) -> HttpResponse:
     _kind(request, "citizen")
     cases = [presenters.item(c) for c in selectors.mine(request.user)[:100]]
     return render(request, "applications/mine.html", {"cases": cases})
+
+
+@require_http_methods(["GET"])
+@_guard
+def bundle(request: HttpRequest, reference: str) -> HttpResponse:
+    """一件事一次办 after submission: every department's case side by side, with its state,
+    deadline and timeline."""
+    _kind(request, "citizen")
+    cases = selectors.bundle_for_citizen(request.user, reference, request=request)
+    return render(request, "applications/bundle.html", {"b": presenters.bundle(cases)})
 
 
 @require_http_methods(["GET"])
@@ -245,32 +270,75 @@ def withdraw(request: HttpRequest, case_id: str) -> HttpResponse:
     return redirect("applications:case", case_id=case_id)
 
 
+QUEUE_FILTERS = ("state", "service", "assignee", "sla")
+
+
 @require_http_methods(["GET", "POST"])
 @_guard
 def queue(request: HttpRequest) -> HttpResponse:
+    """The department queue: filters (state, service, assignee, SLA colour) and bulk actions
+    on the selected cases (claim, assign to a colleague, release)."""
     _kind(request, "staff")
     if request.method == "POST":
-        claimed, skipped = services.claim_many(
-            staff=request.user, public_ids=request.POST.getlist("case"), request=request
-        )
-        messages.info(
-            request,
-            _("Claimed %(claimed)s; %(skipped)s were already taken or changed.")
-            % {"claimed": claimed, "skipped": skipped},
-        )
-        return redirect("applications:queue")
-    state = request.GET.get("state", "")
+        action = request.POST.get("action", "claim")
+        try:
+            done, skipped = services.bulk(
+                staff=request.user,
+                action=action,
+                public_ids=request.POST.getlist("case"),
+                assignee_login=request.POST.get("assignee", ""),
+                request=request,
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.info(
+                request,
+                _(
+                    "%(action)s: %(done)s done; %(skipped)s were skipped "
+                    "(taken, changed or not allowed)."
+                )
+                % {"action": BULK_LABELS.get(action, action), "done": done, "skipped": skipped},
+            )
+        kept = QueryDict(request.POST.get("back", ""))
+        back = urlencode({k: kept[k] for k in QUEUE_FILTERS if kept.get(k)})
+        return redirect(f"{reverse('applications:queue')}?{back}" if back else "applications:queue")
+    chosen = {name: request.GET.get(name, "") for name in QUEUE_FILTERS}
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    rows = selectors.queue(request.user, state=state or None)[(page - 1) * 50 : page * 50 + 1]
+    rows = selectors.queue(
+        request.user,
+        state=chosen["state"] or None,
+        service=chosen["service"] or None,
+        assignee=chosen["assignee"] or None,
+        sla=chosen["sla"] or None,
+    )[(page - 1) * 50 : page * 50 + 1]
     cases = [presenters.queue_item(c) for c in rows]
+    query = urlencode({k: v for k, v in chosen.items() if v})
     return render(
         request,
         "applications/queue.html",
-        {"cases": cases[:50], "state": state, "page": page, "more": len(cases) > 50},
+        {
+            "cases": cases[:50],
+            "chosen": chosen,
+            "query": query,
+            "states": [(s, str(State(s).label)) for s in selectors.OPEN_STATES],
+            "services": selectors.queue_services(request.user),
+            "colleagues": services.colleagues(request.user),
+            "bulk_actions": [(a, str(BULK_LABELS[a])) for a in services.BULK_ACTIONS],
+            "page": page,
+            "more": len(cases) > 50,
+        },
     )
+
+
+BULK_LABELS = {
+    "claim": gettext_lazy("Claim"),
+    "assign": gettext_lazy("Assign to"),
+    "release": gettext_lazy("Release"),
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,6 +362,13 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
                     staff=request.user,
                     public_id=case_id,
                     assignee_login=request.POST.get("assignee", ""),
+                    version=_version(request),
+                    request=request,
+                )
+            elif op == "release":
+                services.release(
+                    staff=request.user,
+                    public_id=case_id,
                     version=_version(request),
                     request=request,
                 )
@@ -347,6 +422,7 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
             "applicant": services.masked_applicant(found),
             "revealed": revealed,
             "actions": presenters.staff_actions(found),
+            "colleagues": services.colleagues(request.user),
             "answers": services.form_answers(found) if revealed else None,
         },
     )

@@ -224,4 +224,16 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "body_en": "The results of “{campaign}” were published at {time}: your entry {entry_id} "
         "was not drawn. You can verify the draw on the campaign page.",
     },
+    "service.application_escalated": {
+        "category": "service",
+        "channels": ["inbox"],
+        "placeholders": ["case_number", "time"],
+        "subject_zh": "超期办件已转交给您",
+        "subject_en": "An overdue case was escalated to you",
+        "body_zh": "办件（{case_number}）已超过办理时限，于 {time} 升级转交给您处理，请在办件队列中查看。",
+        "body_en": (
+            "Case {case_number} is past its deadline and was escalated to you at {time}; "
+            "it is in your case queue."
+        ),
+    },
 }

@@ -111,6 +111,12 @@ ROUTES: dict[str, Route] = {
     "campaigns.not_won": Route(
         "service.campaign_not_won", fields={"campaign": "campaign", "entry_id": "entry_id"}
     ),
+    # The supervisor who receives an overdue case (the SLA sweep assigns it to them).
+    "applications.escalated": Route(
+        "service.application_escalated",
+        recipient_key="supervisor_id",
+        fields={"case_number": "case_number"},
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from citizencloud.org import policies
 from citizencloud.org.models import Department, Region, ServicePoint, StaffRole, Tier
 
 __all__ = [
+    "Holder",
     "Scope",
     "department_ids_permitted",
     "departments",
@@ -20,6 +21,7 @@ __all__ = [
     "has_permission",
     "regions",
     "service_points",
+    "staff_holding",
     "staff_scopes",
     "subtree",
 ]
@@ -118,3 +120,37 @@ def department_ids_permitted(user_id: int, permission: str) -> set[int]:
         for scope in staff_scopes(user_id)
         if policies.grants(scope.role, permission)
     }
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A staff account that holds one of some roles in a department."""
+
+    user_id: int
+    public_id: str
+    login: str
+    display_name: str
+    role: str
+    department_id: int
+
+
+def staff_holding(department_ids: set[int] | list[int], roles: tuple[str, ...]) -> list[Holder]:
+    """The staff accounts holding one of ``roles`` in these departments (by department, role,
+    then the oldest grant first), e.g. a department's supervisors or the colleagues a case may
+    be given to."""
+    rows = (
+        StaffRole.objects.filter(
+            department_id__in=list(department_ids), role__in=roles, user__kind="staff"
+        )
+        .filter(user__is_active=True)
+        .order_by("department_id", "role", "granted_at", "pk")
+        .values_list(
+            "user_id",
+            "user__public_id",
+            "user__username",
+            "user__display_name",
+            "role",
+            "department_id",
+        )
+    )
+    return [Holder(u, str(p), login, name, role, d) for u, p, login, name, role, d in rows]

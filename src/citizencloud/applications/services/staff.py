@@ -63,6 +63,7 @@ def assign(
     """A supervisor gives a case to a colleague of the same department."""
     case = selectors.get_for_staff(staff, public_id, request=request)
     if not policies.may_assign(scopes=org.staff_scopes(staff.pk), department_id=case.department_id):
+        audit.record(action="applications.action_denied", actor=staff, target=case, request=request)
         raise PermissionDenied(
             "Only a supervisor assigns cases.", code="applications.role_forbidden"
         )
@@ -101,16 +102,105 @@ def assign(
     return case
 
 
-def claim_many(*, staff: Any, public_ids: Sequence[str], request: Any = None) -> tuple[int, int]:
-    """Bulk claim from the queue: (claimed, already taken or not allowed)."""
-    claimed = skipped = 0
-    for public_id in public_ids[:100]:
+def release(
+    *, staff: Any, public_id: Any, version: int | None = None, request: Any = None
+) -> Application:
+    """Put a case back in the department's unassigned pool: its holder may, and so may a
+    supervisor of the department."""
+    case = selectors.get_for_staff(staff, public_id, request=request)
+    scopes = org.staff_scopes(staff.pk)
+    own = case.assignee_id == staff.pk and policies.may_hold(
+        scopes=scopes, department_id=case.department_id
+    )
+    if not own and not policies.may_assign(scopes=scopes, department_id=case.department_id):
+        audit.record(action="applications.action_denied", actor=staff, target=case, request=request)
+        raise PermissionDenied(
+            "Only the holder or a supervisor releases a case.", code="applications.role_forbidden"
+        )
+    expected = case.version if version is None else version
+    updated = Application.objects.filter(
+        pk=case.pk, version=expected, assignee__isnull=False, state__in=selectors.OPEN_STATES
+    ).update(assignee=None, version=F("version") + 1, updated_at=clock.now())
+    if updated != 1:
+        raise _stale(expected)
+    Step.objects.create(
+        application=case,
+        action="release",
+        actor=staff,
+        actor_label=staff.display_name or staff.username,
+        department_id=case.department_id,
+        details={"from": case.assignee.username if case.assignee else ""},
+        visibility=Step.Visibility.INTERNAL,
+    )
+    audit.record(
+        action="applications.released",
+        actor=staff,
+        target=case,
+        details={"from": case.assignee_id},
+        request=request,
+    )
+    case.refresh_from_db()
+    return case
+
+
+BULK_ACTIONS = ("claim", "assign", "release")
+BULK_LIMIT = 100
+
+
+def bulk(
+    *,
+    staff: Any,
+    action: str,
+    public_ids: Sequence[str],
+    assignee_login: str = "",
+    request: Any = None,
+) -> tuple[int, int]:
+    """One queue action on many cases (at most 100): (done, skipped). Each case goes through
+    the same checks and audit as the single action; one refused or changed case is skipped
+    without undoing the others."""
+    if action not in BULK_ACTIONS:
+        raise DomainError("Unknown bulk action.", code="applications.unknown_action", status=422)
+    done = skipped = 0
+    for public_id in list(public_ids)[:BULK_LIMIT]:
         try:
-            claim(staff=staff, public_id=public_id, request=request)
-            claimed += 1
+            if action == "claim":
+                claim(staff=staff, public_id=public_id, request=request)
+            elif action == "assign":
+                assign(
+                    staff=staff,
+                    public_id=public_id,
+                    assignee_login=assignee_login,
+                    request=request,
+                )
+            else:
+                release(staff=staff, public_id=public_id, request=request)
+            done += 1
         except DomainError:
             skipped += 1
-    return claimed, skipped
+    return done, skipped
+
+
+def claim_many(*, staff: Any, public_ids: Sequence[str], request: Any = None) -> tuple[int, int]:
+    """Bulk claim from the queue: (claimed, already taken or not allowed)."""
+    return bulk(staff=staff, action="claim", public_ids=public_ids, request=request)
+
+
+def colleagues(staff: Any) -> list[org.Holder]:
+    """Who the cases of the staff account's departments may be given to (case-handling roles),
+    each once per department."""
+    seen: set[tuple[int, int]] = set()
+    holders = []
+    for holder in org.staff_holding(selectors.department_ids(staff), policies.HOLDING_ROLES):
+        if (holder.user_id, holder.department_id) not in seen:
+            seen.add((holder.user_id, holder.department_id))
+            holders.append(holder)
+    return holders
+
+
+def supervisor_of(department_id: int) -> org.Holder | None:
+    """The supervisor who receives a department's escalations: its longest-serving one."""
+    found = org.staff_holding({department_id}, (policies.SUPERVISOR,))
+    return found[0] if found else None
 
 
 def note(*, staff: Any, public_id: Any, text: str, to_citizen: bool, request: Any = None) -> Step:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from citizencloud.applications import tasks
 
@@ -14,6 +13,5 @@ class Command(BaseCommand):
     help = "Warn at 80 % of a case's SLA, mark overdue cases and escalate them to supervisors."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with transaction.atomic():
-            result = tasks.sweep()
+        result = tasks.sweep()  # one transaction per batch of cases
         self.stdout.write(f"warned {result.warned}, escalated {result.escalated}")
