@@ -48,3 +48,7 @@ def meta(request: HttpRequest) -> MetaOut:
 api.add_router("", org_router)
 api.add_router("", catalog_router)
 api.add_router("", applications_router)
+
+from citizencloud.query.api import router as query_router  # noqa: E402
+
+api.add_router("", query_router)

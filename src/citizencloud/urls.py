@@ -9,6 +9,7 @@ from citizencloud.api import api
 from citizencloud.identity import views as identity_views
 from citizencloud.kernel import dev_views
 from citizencloud.kernel import views as kernel_views
+from citizencloud.kernel.middleware import writes_on_safe_methods
 
 handler400 = "citizencloud.kernel.views.bad_request"
 handler403 = "citizencloud.kernel.views.permission_denied"
@@ -35,4 +36,14 @@ urlpatterns = [
     path("admin/login/", identity_views.admin_login),
     path("campaigns/", include("citizencloud.campaigns.urls")),
     path("admin/", admin.site.urls),
+    path("me/", include("citizencloud.query.urls")),
+    path("exchange/v1/", include("citizencloud.exchange.urls")),
 ]
+
+# 查: GET /api/v1/me/records/<kind> fetches and logs (writes) on a safe method, so SQLite must
+# begin it IMMEDIATE like the 我的 page (kernel.middleware.SqliteReadTransactionMiddleware).
+for _resolver in urlpatterns:
+    if str(getattr(_resolver, "pattern", "")) == "api/v1/":
+        for _route in getattr(_resolver, "url_patterns", []):
+            if str(getattr(_route, "pattern", "")).startswith("me/records/"):
+                writes_on_safe_methods(_route.callback)
