@@ -387,7 +387,11 @@ if ENVIRONMENT == "production" and PAYMENTS_PROVIDER_SECRET.startswith("dev-"):
     raise ImproperlyConfigured("Set CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET")
 
 # Exchange with department systems and 查 query (docs/exchange.md, docs/operations.md "Exchange").
-INSTALLED_APPS += ["citizencloud.exchange", "citizencloud.query", "citizencloud.wiring.WiringConfig"]
+INSTALLED_APPS += [
+    "citizencloud.exchange",
+    "citizencloud.query",
+    "citizencloud.wiring.WiringConfig",
+]
 EXCHANGE_SELF_ID = env.text("EXCHANGE_SELF_ID", "citizencloud")
 EXCHANGE_TIMEOUT_SECONDS = float(env.text("EXCHANGE_TIMEOUT_SECONDS", "2.0"))
 EXCHANGE_RETRIES = env.number("EXCHANGE_RETRIES", 1)

@@ -21,6 +21,7 @@ Switches, per department or for all (``POST /_sim/faults {"dept": "gjj", "down":
 platform's inbound service as a peer (``{"url", "dept", "service", "purpose", "fault"}``).
 """
 
+# ruff: noqa: E501  (record generators read best one record per line)
 from __future__ import annotations
 
 import base64
@@ -400,7 +401,9 @@ class DeptHandler(BaseHTTPRequestHandler):
         values.update({"@method": "POST", "@authority": (self.headers.get("Host") or "").lower(),
                        "@path": urllib.parse.urlsplit(self.path).path})  # fmt: skip
         try:
-            Ed25519PublicKey.from_public_bytes(public).verify(signature, base(values, names, params_raw))
+            Ed25519PublicKey.from_public_bytes(public).verify(
+                signature, base(values, names, params_raw)
+            )
         except (InvalidSignature, KeyError, ValueError):
             return 401, "bad_signature"
         if abs(time.time() - int(params.get("created", "0"))) > SKEW:
@@ -425,7 +428,11 @@ class DeptHandler(BaseHTTPRequestHandler):
         if faults.replay and dept in sim.last_answer:
             headers, body = sim.last_answer[dept]  # an earlier, genuinely signed answer
         else:
-            body = b"{not json" if faults.malformed else json.dumps(answer, ensure_ascii=False).encode()
+            body = (
+                b"{not json"
+                if faults.malformed
+                else json.dumps(answer, ensure_ascii=False).encode()
+            )
             headers = {"Content-Type": "application/json", "Content-Digest": digest(body),
                        "CC-Message-Id": message_id}  # fmt: skip
             values = {"@status": str(status), "content-digest": headers["Content-Digest"],

@@ -35,7 +35,8 @@ def test_a_signed_call_returns_the_departments_verified_record(dept_sim: DeptSim
     assert result.data["data"] == sim_dept.records("housing_fund", SUBJECT)
     message = Message.objects.get(message_id=result.call.message_id)
     assert (message.direction, message.outcome, message.status) == ("out", "ok", 200)
-    assert message.response_digest and message.request_digest
+    assert message.response_digest
+    assert message.request_digest
     entry = AuditEntry.objects.get(pk=message.audit_entry_id)
     assert entry.action == "exchange.message_sent"
     assert entry.details["response_sha256"] == message.response_digest
@@ -59,7 +60,8 @@ def test_bad_answers_are_refused_logged_and_never_returned_as_data(
     result = services.call(_ask())
     assert not result.ok
     assert result.data is None
-    assert result.error is not None and result.error.code == code
+    assert result.error is not None
+    assert result.error.code == code
     assert Message.objects.get(message_id=result.call.message_id).outcome == code
 
 
@@ -67,7 +69,8 @@ def test_a_replayed_answer_for_another_message_is_refused(dept_sim: DeptSim) -> 
     assert services.call(_ask()).ok  # the simulator keeps this genuine signed answer
     dept_sim.faults("gjj", replay=True)
     result = services.call(_ask())
-    assert result.error is not None and result.error.code == "exchange.replayed"
+    assert result.error is not None
+    assert result.error.code == "exchange.replayed"
     assert result.data is None
 
 
@@ -77,16 +80,19 @@ def test_our_replayed_message_id_is_refused_by_the_department(dept_sim: DeptSim)
     from citizencloud.exchange import client
 
     again = client.send(first.call)  # the same message id a second time
-    assert again.error is not None and again.error.code == "exchange.refused_by_peer"
+    assert again.error is not None
+    assert again.error.code == "exchange.refused_by_peer"
     assert again.error.extra["peer_code"] == "replayed"
 
 
 def test_an_unknown_peer_or_purpose_is_refused_without_a_call(dept_sim: DeptSim) -> None:
     before = dept_sim.stats().get("gjj.requests", 0)
     unknown = services.call(_ask(peer="dept-nowhere"))
-    assert unknown.error is not None and unknown.error.code == "exchange.unknown_peer"
+    assert unknown.error is not None
+    assert unknown.error.code == "exchange.unknown_peer"
     purpose = services.call(_ask(purpose="marketing"))
-    assert purpose.error is not None and purpose.error.code == "exchange.purpose_not_allowed"
+    assert purpose.error is not None
+    assert purpose.error.code == "exchange.purpose_not_allowed"
     assert dept_sim.stats().get("gjj.requests", 0) == before
     assert Message.objects.filter(outcome="exchange.unknown_peer").count() == 1
 
@@ -96,7 +102,8 @@ def test_a_department_down_is_retried_under_the_same_id_then_the_circuit_opens(
 ) -> None:
     dept_sim.faults("gjj", down=True)
     first = services.call(_ask())
-    assert first.error is not None and first.error.code == "exchange.unavailable"
+    assert first.error is not None
+    assert first.error.code == "exchange.unavailable"
     assert first.attempts == 2  # one retry, the same message id (one log row)
     assert Message.objects.get(message_id=first.call.message_id).attempts == 2
     assert dept_sim.stats()["gjj.down"] == 2
@@ -106,7 +113,8 @@ def test_a_department_down_is_retried_under_the_same_id_then_the_circuit_opens(
     requests_before = dept_sim.stats()["gjj.requests"]
     started = time.monotonic()
     fast = services.call(_ask())
-    assert fast.error is not None and fast.error.code == "exchange.circuit_open"
+    assert fast.error is not None
+    assert fast.error.code == "exchange.circuit_open"
     assert time.monotonic() - started < 0.2
     assert dept_sim.stats()["gjj.requests"] == requests_before  # no network call at all
 
@@ -129,7 +137,8 @@ def test_a_slow_department_is_cut_off_at_the_timeout(dept_sim: DeptSim) -> None:
     started = time.monotonic()
     result = services.call(_ask())
     elapsed = time.monotonic() - started
-    assert result.error is not None and result.error.code == "exchange.unavailable"
+    assert result.error is not None
+    assert result.error.code == "exchange.unavailable"
     assert elapsed < 2.5
 
 
@@ -156,4 +165,5 @@ def test_each_peer_has_a_rate_limit(dept_sim: DeptSim) -> None:
     )
     outcomes = [services.call(_ask()) for _ in range(3)]
     assert [r.ok for r in outcomes] == [True, True, False]
-    assert outcomes[2].error is not None and outcomes[2].error.code == "request.rate_limited"
+    assert outcomes[2].error is not None
+    assert outcomes[2].error.code == "request.rate_limited"

@@ -54,17 +54,28 @@ def _signed(
         "cc-legal-basis": "statutory_duty",
         "cc-subject": subject,
     }
-    values = {**headers, "@method": "POST", "@authority": "testserver", "@path": "/exchange/v1/ping"}
+    values = {
+        **headers,
+        "@method": "POST",
+        "@authority": "testserver",
+        "@path": "/exchange/v1/ping",
+    }
     signer = key or sim.Key.from_seed(sim.dept_seed(dept, SECRET))
     headers |= sim.sign(
-        signer, values, sim.REQUEST_COMPONENTS, created=created or int(time.time()), nonce=message_id
+        signer,
+        values,
+        sim.REQUEST_COMPONENTS,
+        created=created or int(time.time()),
+        nonce=message_id,
     )
     return raw, headers
 
 
 def _post(raw: bytes, headers: dict[str, str]) -> Any:
     sent = {k: v for k, v in headers.items() if k != "content-type"}
-    return Client().post("/exchange/v1/ping", data=raw, content_type="application/json", headers=sent)
+    return Client().post(
+        "/exchange/v1/ping", data=raw, content_type="application/json", headers=sent
+    )
 
 
 def test_a_verified_request_is_answered_signed_and_logged() -> None:
@@ -103,7 +114,9 @@ def test_a_verified_request_is_answered_signed_and_logged() -> None:
         ("other_client", 401, "exchange.unknown_peer"),
     ],
 )
-def test_bad_requests_are_refused_logged_and_never_a_500(tweak: str, status: int, code: str) -> None:
+def test_bad_requests_are_refused_logged_and_never_a_500(
+    tweak: str, status: int, code: str
+) -> None:
     now = int(time.time())
     kwargs: dict[str, Any] = {
         "unknown_key": {"key": sim.Key.from_seed(b"u" * 32)},
@@ -115,10 +128,16 @@ def test_bad_requests_are_refused_logged_and_never_a_500(tweak: str, status: int
     if tweak == "forged":
         forger = sim.Key.from_seed(b"f" * 32)
         real = sim.Key.from_seed(sim.dept_seed("gjj", SECRET))
-        forged = sim.sign(real, {**headers, "@method": "POST", "@authority": "testserver",
-                                 "@path": "/exchange/v1/ping"}, sim.REQUEST_COMPONENTS,
-                          created=now, nonce=headers["cc-message-id"], signing_key=forger)  # fmt: skip
-        headers |= forged
+        values = {**headers, "@method": "POST", "@authority": "testserver"}
+        values["@path"] = "/exchange/v1/ping"
+        headers |= sim.sign(
+            real,
+            values,
+            sim.REQUEST_COMPONENTS,
+            created=now,
+            nonce=headers["cc-message-id"],
+            signing_key=forger,
+        )
     if tweak == "tampered_body":
         raw = raw + b" "
     if tweak == "unsigned":
@@ -139,7 +158,9 @@ def test_a_replayed_message_id_is_refused() -> None:
     assert again.status_code == 409
     assert again.json()["code"] == "exchange.replayed"
     outcomes = list(
-        Message.objects.filter(message_id=headers["cc-message-id"]).values_list("outcome", flat=True)
+        Message.objects.filter(message_id=headers["cc-message-id"]).values_list(
+            "outcome", flat=True
+        )
     )
     assert sorted(outcomes) == ["exchange.replayed", "ok"]
 

@@ -36,7 +36,8 @@ def test_the_housing_fund_withdrawal_form_is_filled_from_the_departments(
     homes = sim.records("real_estate", exchange.pseudonym(citizen, "dept-land"))["properties"]
     amount = _field(html, "amount")
     assert f'value="{fund["balance_fen"] // 100}"' in amount
-    assert 'id="f_amount_source"' in amount and "成都住房公积金管理中心" in amount
+    assert 'id="f_amount_source"' in amount
+    assert "成都住房公积金管理中心" in amount
     assert f'value="{fund["account_number"]}"' in _field(html, "gjj_account")
     assert f'value="{fund["bank_card"]}"' in _field(html, "bank_card")
     if homes:

@@ -38,7 +38,8 @@ def test_the_dashboard_shows_a_card_per_record_kind_with_the_departments_values(
     fund = sim.records("housing_fund", exchange.pseudonym(citizen, "dept-gjj"))
     whole, cents = divmod(fund["balance_fen"], 100)
     assert f"¥{whole:,}.{cents:02d}" in html
-    assert 'data-status="fresh"' in html and "stale" not in html.split("<main")[-1].split("records")[0]
+    assert 'data-status="fresh"' in html
+    assert "stale" not in html.split("<main")[-1].split("records")[0]
 
 
 def test_each_fetch_is_in_the_ledger_as_the_citizens_own_query(dept_sim: DeptSim) -> None:
@@ -93,7 +94,8 @@ def test_a_department_down_shows_the_last_copy_as_of_its_time_and_the_contact(
     local = first.as_of.astimezone(dt.timezone(dt.timedelta(hours=8)))  # type: ignore[union-attr]
     assert local.strftime("%Y-%m-%d %H:%M") in card
     assert "12329" in card  # the housing fund centre's hotline
-    assert stale.data == first.data and stale.error_code == "exchange.circuit_open"
+    assert stale.data == first.data
+    assert stale.error_code == "exchange.circuit_open"
 
 
 def test_a_department_down_with_no_copy_says_so_and_shows_no_data(dept_sim: DeptSim) -> None:
@@ -114,7 +116,9 @@ def test_a_slow_department_does_not_hold_the_page_beyond_the_timeout(dept_sim: D
     assert response.status_code == 200
     assert elapsed < 2.6
     html = response.content.decode()
-    assert 'data-status="unavailable"' in html.split('id="record-vaccinations"')[1].split("</li>")[0]
+    assert (
+        'data-status="unavailable"' in html.split('id="record-vaccinations"')[1].split("</li>")[0]
+    )
     assert 'data-status="fresh"' in html.split('id="record-housing_fund"')[1].split("</li>")[0]
 
 
@@ -122,7 +126,8 @@ def test_a_tampered_or_foreign_answer_is_never_shown_as_data(dept_sim: DeptSim) 
     citizen = create_citizen()
     dept_sim.faults("gjj", tamper=True)
     record = services.records(citizen=citizen, kinds=["housing_fund"])[0]
-    assert record.data is None and record.error_code == "exchange.bad_digest"
+    assert record.data is None
+    assert record.error_code == "exchange.bad_digest"
     assert not DataAccess.objects.filter(citizen=citizen).exists()
 
 
@@ -152,8 +157,10 @@ def test_the_api_answers_stale_when_the_department_is_down(dept_sim: DeptSim) ->
     dept_sim.faults("police", down=True)
     with override_settings(QUERY_CACHE_SECONDS=0):
         body = Client().get("/api/v1/me/records/vehicles", **token_for(citizen)).json()
-    assert body["stale"] is True and body["status"] == "stale"
-    assert body["data"]["licence"] and body["as_of"]
+    assert body["stale"] is True
+    assert body["status"] == "stale"
+    assert body["data"]["licence"]
+    assert body["as_of"]
     assert body["error_code"] == "exchange.unavailable"
 
 

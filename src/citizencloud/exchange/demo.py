@@ -55,5 +55,7 @@ def register_demo_peers(*, base_url: str, secret: str) -> None:
 
 @demo.register(order=25, name="exchange")
 def seed() -> list[demo.DemoAccount]:
-    register_demo_peers(base_url=settings.EXCHANGE_DEPT_URL, secret=settings.EXCHANGE_DEMO_PEER_SECRET)
+    register_demo_peers(
+        base_url=settings.EXCHANGE_DEPT_URL, secret=settings.EXCHANGE_DEMO_PEER_SECRET
+    )
     return []

@@ -25,7 +25,11 @@ __all__ = [
 ]
 
 LABEL = "sig1"
-_INPUT = re.compile(r'^sig1=\((?P<names>(?:"[a-z0-9@\-]+"(?: "[a-z0-9@\-]+")*)?)\)(?P<params>(?:;[a-z]+=(?:"[^"\\]*"|[0-9]+))*)$')  # noqa: E501
+_NAME = r'"[a-z0-9@\-]+"'
+_INPUT = re.compile(
+    rf"^sig1=\((?P<names>(?:{_NAME}(?: {_NAME})*)?)\)"
+    r'(?P<params>(?:;[a-z]+=(?:"[^"\\]*"|[0-9]+))*)$'
+)
 _PARAM = re.compile(r';([a-z]+)=("[^"\\]*"|[0-9]+)')
 _SIGNATURE = re.compile(r"^sig1=:(?P<value>[A-Za-z0-9+/=]+):$")
 

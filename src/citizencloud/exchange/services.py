@@ -91,7 +91,9 @@ def log_message(
         duration_ms=duration_ms,
     )
     entry = audit.record(
-        action="exchange.message_sent" if direction == Direction.OUT else "exchange.message_received",
+        action="exchange.message_sent"
+        if direction == Direction.OUT
+        else "exchange.message_received",
         target=("exchange.message", str(message.public_id)),
         details={
             "message_id": message.message_id,

@@ -23,5 +23,7 @@ def receive(request: HttpRequest, service: str) -> HttpResponse:
 @require_GET
 def keys(request: HttpRequest) -> JsonResponse:
     """The public keys peers verify our signatures with (current first)."""
-    ring = {kid: base64.b64encode(raw).decode() for kid, raw in signing.trusted_public_keys().items()}
+    ring = {
+        kid: base64.b64encode(raw).decode() for kid, raw in signing.trusted_public_keys().items()
+    }
     return JsonResponse({"client": settings.EXCHANGE_SELF_ID, "alg": "ed25519", "keys": ring})

@@ -1,4 +1,4 @@
-"""The last copy of each of a citizen's records, encrypted: the short-TTL cache and the stale copy."""
+"""The last copy of each of a citizen's records, encrypted: the short-TTL cache and stale copy."""
 
 from __future__ import annotations
 

@@ -38,7 +38,9 @@ def provide(
     kinds = sorted({KEYS[k][0] for k in known})
     if not kinds:
         return {}
-    records = {r.kind.code: r for r in services.records(citizen=citizen, kinds=kinds, request=request)}
+    records = {
+        r.kind.code: r for r in services.records(citizen=citizen, kinds=kinds, request=request)
+    }
     out: dict[str, dict[str, Any]] = {}
     for key in known:
         kind, read = KEYS[key]

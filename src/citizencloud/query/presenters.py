@@ -33,12 +33,25 @@ class Card:
 
 def _rows(kind: str, d: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]], list[str]]:
     if kind == "social_insurance":
-        rows = [(_("Status"), str(d.get("status", ""))), (_("Months paid"), str(d.get("paid_months", "")))]
-        items = [f"{m.get('month')}: {yuan(m.get('pension_fen'))}" for m in d.get("monthly", [])[:3]]
+        rows = [
+            (_("Status"), str(d.get("status", ""))),
+            (_("Months paid"), str(d.get("paid_months", ""))),
+        ]
+        items = [
+            f"{m.get('month')}: {yuan(m.get('pension_fen'))}" for m in d.get("monthly", [])[:3]
+        ]
         return _("Pension account"), yuan(d.get("pension_account_fen")), rows, items
     if kind == "medical_insurance":
-        items = [f"{r.get('date')} {r.get('hospital')}: {yuan(r.get('reimbursed_fen'))}" for r in d.get("reimbursements", [])]
-        return _("Balance"), yuan(d.get("balance_fen")), [(_("Scheme"), str(d.get("category", "")))], items
+        items = [
+            f"{r.get('date')} {r.get('hospital')}: {yuan(r.get('reimbursed_fen'))}"
+            for r in d.get("reimbursements", [])
+        ]
+        return (
+            _("Balance"),
+            yuan(d.get("balance_fen")),
+            [(_("Scheme"), str(d.get("category", "")))],
+            items,
+        )
     if kind == "housing_fund":
         rows = [
             (_("Monthly deposit"), yuan(d.get("monthly_deposit_fen"))),
@@ -55,10 +68,17 @@ def _rows(kind: str, d: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]
         return _("Homes registered"), str(len(props)), [], items
     if kind == "vehicles":
         licence = d.get("licence", {})
-        rows = [(_("Licence class"), str(licence.get("class", ""))), (_("Valid until"), str(licence.get("valid_until", "")))]
-        rows += [(_("Vehicle"), f"{v.get('plate')} {v.get('model')}") for v in d.get("vehicles", [])]
+        rows = [
+            (_("Licence class"), str(licence.get("class", ""))),
+            (_("Valid until"), str(licence.get("valid_until", ""))),
+        ]
+        rows += [
+            (_("Vehicle"), f"{v.get('plate')} {v.get('model')}") for v in d.get("vehicles", [])
+        ]
         open_violations = [v for v in d.get("violations", []) if not v.get("handled")]
-        items = [f"{v.get('date')} {v.get('act')} ({yuan(v.get('fine_fen'))})" for v in open_violations]
+        items = [
+            f"{v.get('date')} {v.get('act')} ({yuan(v.get('fine_fen'))})" for v in open_violations
+        ]
         return _("Points deducted"), str(licence.get("points_deducted", "")), rows, items
     if kind == "school_places":
         children = d.get("children", [])

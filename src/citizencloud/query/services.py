@@ -72,7 +72,7 @@ def _valid(kind: Kind, answer: dict[str, Any], subject: str) -> dict[str, Any] |
         return None
     for key, expected in kind.required.items():
         value = data.get(key)
-        if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is int):
             return None
     return data
 
@@ -95,9 +95,7 @@ def _from_copy(kind: Kind, copy: RecordCopy | None, status: str, **extra: Any) -
     if copy is None:
         return Record(kind, "unavailable", department=name, contacts=contacts, **extra)
     data = json.loads(str(copy.data))
-    return Record(
-        kind, status, data, copy.fetched_at, copy.department or name, contacts, **extra
-    )
+    return Record(kind, status, data, copy.fetched_at, copy.department or name, contacts, **extra)
 
 
 def records(
@@ -106,7 +104,10 @@ def records(
     """The citizen's records of ``kinds`` (all by default); never raises for a department's fault
     and never waits longer than ``EXCHANGE_TIMEOUT_SECONDS``."""
     wanted = [KINDS[code] for code in (kinds or KINDS) if code in KINDS]
-    copies = {c.kind: c for c in RecordCopy.objects.filter(citizen=citizen, kind__in=[k.code for k in wanted])}
+    copies = {
+        c.kind: c
+        for c in RecordCopy.objects.filter(citizen=citizen, kind__in=[k.code for k in wanted])
+    }
     fresh_after = clock.now() - dt.timedelta(seconds=settings.QUERY_CACHE_SECONDS)
     due = [k for k in wanted if k.code not in copies or copies[k.code].fetched_at < fresh_after]
     subjects = {k.code: exchange.pseudonym(citizen, k.peer_code) for k in due}
@@ -136,9 +137,13 @@ def records(
             if result.error is None:
                 log.warning("query.record_refused", kind=kind.code, code=code)
             message = _("The department's system did not answer; this is the last copy we have.")
-            out.append(_from_copy(kind, copies.get(kind.code), "stale", error_code=code, error=message))
+            out.append(
+                _from_copy(kind, copies.get(kind.code), "stale", error_code=code, error=message)
+            )
             continue
-        copy = _store(citizen, kind, data, str(result.data.get("department", "")) if result.data else "")
+        copy = _store(
+            citizen, kind, data, str(result.data.get("department", "")) if result.data else ""
+        )
         privacy.record_access(
             citizen=citizen,
             accessor=citizen,

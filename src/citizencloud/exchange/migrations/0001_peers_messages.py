@@ -6,68 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Peer',
+            name="Peer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('endpoint', models.URLField(blank=True, max_length=300, verbose_name='endpoint')),
-                ('public_keys', models.JSONField(default=dict, verbose_name='public keys')),
-                ('purposes', models.JSONField(default=list, verbose_name='allowed purposes')),
-                ('department_code', models.CharField(blank=True, max_length=64, verbose_name='department code')),
-                ('rate', models.CharField(default='600/m', max_length=16, verbose_name='rate limit')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("endpoint", models.URLField(blank=True, max_length=300, verbose_name="endpoint")),
+                ("public_keys", models.JSONField(default=dict, verbose_name="public keys")),
+                ("purposes", models.JSONField(default=list, verbose_name="allowed purposes")),
+                (
+                    "department_code",
+                    models.CharField(blank=True, max_length=64, verbose_name="department code"),
+                ),
+                (
+                    "rate",
+                    models.CharField(default="600/m", max_length=16, verbose_name="rate limit"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
             ],
             options={
-                'verbose_name': 'exchange peer',
-                'verbose_name_plural': 'exchange peers',
+                "verbose_name": "exchange peer",
+                "verbose_name_plural": "exchange peers",
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('message_id', models.CharField(db_index=True, max_length=64)),
-                ('direction', models.CharField(choices=[('out', 'Sent'), ('in', 'Received')], max_length=3)),
-                ('peer_code', models.CharField(blank=True, max_length=40)),
-                ('purpose', models.CharField(blank=True, max_length=120)),
-                ('legal_basis', models.CharField(blank=True, max_length=32)),
-                ('method', models.CharField(blank=True, max_length=8)),
-                ('path', models.CharField(blank=True, max_length=200)),
-                ('request_digest', models.CharField(blank=True, max_length=64)),
-                ('response_digest', models.CharField(blank=True, max_length=64)),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('outcome', models.CharField(max_length=48)),
-                ('attempts', models.PositiveSmallIntegerField(default=1)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=citizencloud.kernel.clock.now)),
-                ('audit_entry_id', models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("message_id", models.CharField(db_index=True, max_length=64)),
+                (
+                    "direction",
+                    models.CharField(choices=[("out", "Sent"), ("in", "Received")], max_length=3),
+                ),
+                ("peer_code", models.CharField(blank=True, max_length=40)),
+                ("purpose", models.CharField(blank=True, max_length=120)),
+                ("legal_basis", models.CharField(blank=True, max_length=32)),
+                ("method", models.CharField(blank=True, max_length=8)),
+                ("path", models.CharField(blank=True, max_length=200)),
+                ("request_digest", models.CharField(blank=True, max_length=64)),
+                ("response_digest", models.CharField(blank=True, max_length=64)),
+                ("status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("outcome", models.CharField(max_length=48)),
+                ("attempts", models.PositiveSmallIntegerField(default=1)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=citizencloud.kernel.clock.now)),
+                ("audit_entry_id", models.PositiveBigIntegerField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['peer_code', '-created_at'], name='exchange_msg_peer')],
+                "indexes": [
+                    models.Index(fields=["peer_code", "-created_at"], name="exchange_msg_peer")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SeenMessage',
+            name="SeenMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('peer_code', models.CharField(max_length=40)),
-                ('message_id', models.CharField(max_length=64)),
-                ('seen_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("peer_code", models.CharField(max_length=40)),
+                ("message_id", models.CharField(max_length=64)),
+                ("seen_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('peer_code', 'message_id'), name='exchange_seen_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("peer_code", "message_id"), name="exchange_seen_once"
+                    )
+                ],
             },
         ),
     ]

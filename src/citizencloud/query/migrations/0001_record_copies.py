@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,20 +16,39 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='RecordCopy',
+            name="RecordCopy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(max_length=32, verbose_name='record kind')),
-                ('data', citizencloud.kernel.crypto.EncryptedField(verbose_name='record')),
-                ('department', models.CharField(blank=True, max_length=120, verbose_name='department')),
-                ('fetched_at', models.DateTimeField(verbose_name='fetched at')),
-                ('citizen', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("kind", models.CharField(max_length=32, verbose_name="record kind")),
+                ("data", citizencloud.kernel.crypto.EncryptedField(verbose_name="record")),
+                (
+                    "department",
+                    models.CharField(blank=True, max_length=120, verbose_name="department"),
+                ),
+                ("fetched_at", models.DateTimeField(verbose_name="fetched at")),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'record copy',
-                'verbose_name_plural': 'record copies',
-                'constraints': [models.UniqueConstraint(fields=('citizen', 'kind'), name='query_one_copy_per_kind')],
+                "verbose_name": "record copy",
+                "verbose_name_plural": "record copies",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("citizen", "kind"), name="query_one_copy_per_kind"
+                    )
+                ],
             },
         ),
     ]
