@@ -403,5 +403,7 @@ EXCHANGE_BREAKER_OPEN_SECONDS = env.number("EXCHANGE_BREAKER_OPEN_SECONDS", 30)
 EXCHANGE_DEPT_URL = env.text("EXCHANGE_DEPT_URL", "http://127.0.0.1:8040")
 EXCHANGE_DEMO_PEER_SECRET = env.text("EXCHANGE_DEMO_PEER_SECRET", "dev-dept-secret")
 QUERY_CACHE_SECONDS = env.number("QUERY_CACHE_SECONDS", 60)
+# How long 我的 waits for the departments (all retries included) before showing stale copies.
+QUERY_FETCH_SECONDS = float(env.text("QUERY_FETCH_SECONDS", "1.5"))
 if EXCHANGE_TIMEOUT_SECONDS > 2.0 or EXCHANGE_TIMEOUT_SECONDS <= 0:
     raise ImproperlyConfigured("CITIZENCLOUD_EXCHANGE_TIMEOUT_SECONDS must be in (0, 2]")

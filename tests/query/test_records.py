@@ -114,7 +114,7 @@ def test_a_slow_department_does_not_hold_the_page_beyond_the_timeout(dept_sim: D
     response = _page(citizen).get("/me/")
     elapsed = time.monotonic() - started
     assert response.status_code == 200
-    assert elapsed < 2.6
+    assert elapsed < 2.0  # QUERY_FETCH_SECONDS (1.5 s) + rendering, within the 2 s timeout
     html = response.content.decode()
     assert (
         'data-status="unavailable"' in html.split('id="record-vaccinations"')[1].split("</li>")[0]

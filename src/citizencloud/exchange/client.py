@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class Call:
     legal_basis: str
     subject: str  # the citizen's pseudonymous id at this peer
     message_id: str = field(default_factory=new_message_id)
+    timeout: float | None = None  # seconds for all attempts; at most EXCHANGE_TIMEOUT_SECONDS
 
 
 @dataclass
@@ -170,13 +172,26 @@ def verify_response(call: Call, status: int, headers: httpx.Headers, body: bytes
     return data
 
 
+_http: httpx.Client | None = None
+_http_lock = threading.Lock()
+
+
+def _client() -> httpx.Client:
+    """One pooled HTTP client per process (thread-safe; keeps connections to peers alive)."""
+    global _http
+    with _http_lock:
+        if _http is None:
+            limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+            _http = httpx.Client(follow_redirects=False, limits=limits)
+        return _http
+
+
 def _attempt(call: Call, url: str, headers: dict[str, str], body: bytes, timeout: float) -> Any:
     """One HTTP exchange: (status, data) or raise; retryable failures raise ``Unavailable``."""
     try:
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=False) as http,
-            http.stream("POST", url, content=body, headers=headers) as response,
-        ):
+        with _client().stream(
+            "POST", url, content=body, headers=headers, timeout=max(0.05, timeout)
+        ) as response:
             raw = _read_limited(response)
             if response.status_code in RETRYABLE_STATUS:
                 raise ex.Unavailable("The department's system is unavailable.")
@@ -196,7 +211,10 @@ def _attempt(call: Call, url: str, headers: dict[str, str], body: bytes, timeout
 def send(call: Call) -> Result:
     """Send ``call`` within ``EXCHANGE_TIMEOUT_SECONDS`` (all retries included); never raises."""
     started = time.monotonic()
-    deadline = started + settings.EXCHANGE_TIMEOUT_SECONDS
+    budget = min(
+        call.timeout or settings.EXCHANGE_TIMEOUT_SECONDS, settings.EXCHANGE_TIMEOUT_SECONDS
+    )
+    deadline = started + budget
     body = json.dumps(call.body, ensure_ascii=False, sort_keys=True).encode()
     result = Result(call=call, request_digest=fingerprint(body))
     try:

@@ -122,6 +122,7 @@ class Request:
     purpose: str
     legal_basis: str
     subject: str = ""
+    timeout: float | None = None  # seconds; at most EXCHANGE_TIMEOUT_SECONDS
 
 
 def _prepare(request: Request) -> client.Call | ex.ExchangeError:
@@ -137,6 +138,7 @@ def _prepare(request: Request) -> client.Call | ex.ExchangeError:
         purpose=request.purpose,
         legal_basis=request.legal_basis,
         subject=request.subject,
+        timeout=request.timeout,
     )
 
 

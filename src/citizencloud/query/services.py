@@ -102,7 +102,7 @@ def records(
     *, citizen: Any, kinds: Sequence[str] | None = None, request: HttpRequest | None = None
 ) -> list[Record]:
     """The citizen's records of ``kinds`` (all by default); never raises for a department's fault
-    and never waits longer than ``EXCHANGE_TIMEOUT_SECONDS``."""
+    and never waits for the departments longer than ``QUERY_FETCH_SECONDS``."""
     wanted = [KINDS[code] for code in (kinds or KINDS) if code in KINDS]
     copies = {
         c.kind: c
@@ -120,6 +120,7 @@ def records(
                 purpose=PURPOSE,
                 legal_basis="consent",
                 subject=subjects[k.code],
+                timeout=settings.QUERY_FETCH_SECONDS,
             )
             for k in due
         ]
