@@ -86,7 +86,10 @@ def _rows(kind: str, d: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]
         return _("Children enrolled"), str(len(children)), [], items
     if kind == "vaccinations":
         shots = d.get("records", [])
-        items = [f"{r.get('date')} {r.get('vaccine')} ({r.get('dose')})" for r in shots]
+        items = [
+            f"{r.get('date')} {r.get('vaccine')} · " + _("dose %(n)s") % {"n": r.get("dose")}
+            for r in shots
+        ]
         return _("Doses recorded"), str(len(shots)), [], items
     return "", "", [], []
 
