@@ -1,6 +1,7 @@
 """URL composition: every app's pages and the one API."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
@@ -9,7 +10,6 @@ from citizencloud.api import api
 from citizencloud.identity import views as identity_views
 from citizencloud.kernel import dev_views
 from citizencloud.kernel import views as kernel_views
-from citizencloud.kernel.middleware import writes_on_safe_methods
 
 handler400 = "citizencloud.kernel.views.bad_request"
 handler403 = "citizencloud.kernel.views.permission_denied"
@@ -40,10 +40,10 @@ urlpatterns = [
     path("exchange/v1/", include("citizencloud.exchange.urls")),
 ]
 
-# 查: GET /api/v1/me/records/<kind> fetches and logs (writes) on a safe method, so SQLite must
-# begin it IMMEDIATE like the 我的 page (kernel.middleware.SqliteReadTransactionMiddleware).
+# 查: GET /api/v1/me/records/<kind> asks a department, so like the 我的 page it runs without a
+# request transaction: none is held while the department answers (ADR 0015).
 for _resolver in urlpatterns:
     if str(getattr(_resolver, "pattern", "")) == "api/v1/":
         for _route in getattr(_resolver, "url_patterns", []):
             if str(getattr(_route, "pattern", "")).startswith("me/records/"):
-                writes_on_safe_methods(_route.callback)
+                transaction.non_atomic_requests(_route.callback)

@@ -28,6 +28,7 @@ from citizencloud.applications import (
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel.errors import DomainError, NotFound, PermissionDenied
 from citizencloud.kernel.masking import mask_id_number
+from citizencloud.kernel.middleware import writes_on_safe_methods
 
 
 def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -88,6 +89,9 @@ def _held_codes(held: list[dict[str, Any]]) -> set[str]:
     return {str(m.get("code")) for m in held if m.get("code")}
 
 
+# Prefill from department records writes the ledger on GET: on SQLite the request must begin
+# IMMEDIATE (a DEFERRED snapshot could not be upgraded to a write after another commit).
+@writes_on_safe_methods
 @require_http_methods(["GET", "POST"])
 @_guard
 def apply(request: HttpRequest, code: str) -> HttpResponse:

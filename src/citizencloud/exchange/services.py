@@ -15,7 +15,17 @@ from citizencloud.exchange.models import Direction, Message, Peer
 from citizencloud.kernel import audit, crypto
 from citizencloud.kernel.logging import get_logger
 
-__all__ = ["Request", "call", "call_many", "log_message", "pseudonym", "register_peer"]
+__all__ = [
+    "Request",
+    "call",
+    "call_many",
+    "log_message",
+    "prepare",
+    "pseudonym",
+    "record",
+    "register_peer",
+    "send_all",
+]
 
 log = get_logger("citizencloud.exchange")
 
@@ -95,10 +105,12 @@ def log_message(
         if direction == Direction.OUT
         else "exchange.message_received",
         target=("exchange.message", str(message.public_id)),
+        # Ids and paths may come from a peer: only their fingerprints enter the audit details
+        # (which refuse anything that looks like personal data, ADR 0009).
         details={
-            "message_id": message.message_id,
+            "message_sha256": client.fingerprint(message.message_id.encode()),
+            "path_sha256": client.fingerprint(message.path.encode()),
             "peer": message.peer_code,
-            "path": message.path,
             "outcome": message.outcome,
             "status": status,
             "request_sha256": request_digest,
@@ -142,20 +154,31 @@ def _prepare(request: Request) -> client.Call | ex.ExchangeError:
     )
 
 
-def call_many(requests: Sequence[Request]) -> list[client.Result]:
-    """Make the calls in parallel (each within the timeout) and log them; never raises."""
-    prepared = [_prepare(r) for r in requests]
+def prepare(requests: Sequence[Request]) -> list[client.Call | ex.ExchangeError]:
+    """Look the peers up (reads only): a call to make, or why it cannot be made."""
+    return [_prepare(r) for r in requests]
+
+
+def send_all(prepared: Sequence[client.Call | ex.ExchangeError]) -> list[client.Result]:
+    """Make the prepared calls in parallel, each within its timeout. No database access: call
+    it outside any transaction, so no lock is held while departments answer."""
     calls = [p for p in prepared if isinstance(p, client.Call)]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(calls)))) as pool:
         sent = iter(list(pool.map(client.send, calls)))
     results = []
-    for request, item in zip(requests, prepared, strict=True):
+    for item in prepared:
         if isinstance(item, client.Call):
-            result = next(sent)
+            results.append(next(sent))
         else:
-            stub = client.PeerInfo(code=request.peer_code, endpoint="", public_keys={}, rate="")
-            call = client.Call(stub, request.path, request.body, request.purpose, "", "")
-            result = client.Result(call=call, error=item, attempts=0)
+            stub = client.PeerInfo(code="", endpoint="", public_keys={}, rate="")
+            call = client.Call(stub, "", {}, "", "", "")
+            results.append(client.Result(call=call, error=item, attempts=0))
+    return results
+
+
+def record(requests: Sequence[Request], results: Sequence[client.Result]) -> None:
+    """Write the message log (and its audit entries) of calls made by ``send_all``."""
+    for request, result in zip(requests, results, strict=True):
         log_message(
             direction=Direction.OUT,
             message_id=result.call.message_id,
@@ -170,7 +193,12 @@ def call_many(requests: Sequence[Request]) -> list[client.Result]:
             attempts=result.attempts,
             duration_ms=result.duration_ms,
         )
-        results.append(result)
+
+
+def call_many(requests: Sequence[Request]) -> list[client.Result]:
+    """``prepare``, ``send_all`` and ``record`` in one go; never raises for a peer's fault."""
+    results = send_all(prepare(requests))
+    record(requests, results)
     return results
 
 

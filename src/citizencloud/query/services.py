@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -98,63 +99,72 @@ def _from_copy(kind: Kind, copy: RecordCopy | None, status: str, **extra: Any) -
     return Record(kind, status, data, copy.fetched_at, copy.department or name, contacts, **extra)
 
 
+def _request(kind: Kind, subject: str) -> exchange.Request:
+    return exchange.Request(
+        peer_code=kind.peer_code,
+        path=f"/records/{kind.code}",
+        body={"kind": kind.code, "subject": subject},
+        purpose=PURPOSE,
+        legal_basis="consent",
+        subject=subject,
+        timeout=settings.QUERY_FETCH_SECONDS,
+    )
+
+
+def _settle(
+    citizen: Any, kind: Kind, result: Any, subject: str, copy: RecordCopy | None, request: Any
+) -> Record:
+    """Store a verified answer (and write the ledger entry), or fall back to the last copy."""
+    data = _valid(kind, result.data, subject) if result.data else None
+    if data is None:
+        code = result.error.code if result.error else "query.malformed_record"
+        if result.error is None:
+            log.warning("query.record_refused", kind=kind.code, code=code)
+        message = _("The department's system did not answer; this is the last copy we have.")
+        return _from_copy(kind, copy, "stale", error_code=code, error=message)
+    department = str(result.data.get("department", ""))
+    stored = _store(citizen, kind, data, department)
+    privacy.record_access(
+        citizen=citizen,
+        accessor=citizen,
+        purpose=f"Own query through the platform: {kind.code}",
+        legal_basis="consent",
+        fields=[f"{kind.code}.{key}" for key in kind.required],
+        channel="exchange",
+        request=request,
+    )
+    return _from_copy(kind, stored, "fresh")
+
+
 def records(
     *, citizen: Any, kinds: Sequence[str] | None = None, request: HttpRequest | None = None
 ) -> list[Record]:
     """The citizen's records of ``kinds`` (all by default); never raises for a department's fault
-    and never waits for the departments longer than ``QUERY_FETCH_SECONDS``."""
+    and never waits for the departments longer than ``QUERY_FETCH_SECONDS``.
+
+    The departments are asked outside any transaction this function opens (call it from a
+    non-atomic view, so no database lock is held while they answer); the copies, the message
+    log and the ledger are then written in one short transaction (ADR 0015).
+    """
     wanted = [KINDS[code] for code in (kinds or KINDS) if code in KINDS]
-    copies = {
-        c.kind: c
-        for c in RecordCopy.objects.filter(citizen=citizen, kind__in=[k.code for k in wanted])
-    }
+    codes = [k.code for k in wanted]
+    copies = {c.kind: c for c in RecordCopy.objects.filter(citizen=citizen, kind__in=codes)}
     fresh_after = clock.now() - dt.timedelta(seconds=settings.QUERY_CACHE_SECONDS)
     due = [k for k in wanted if k.code not in copies or copies[k.code].fetched_at < fresh_after]
     subjects = {k.code: exchange.pseudonym(citizen, k.peer_code) for k in due}
-    results = exchange.call_many(
-        [
-            exchange.Request(
-                peer_code=k.peer_code,
-                path=f"/records/{k.code}",
-                body={"kind": k.code, "subject": subjects[k.code]},
-                purpose=PURPOSE,
-                legal_basis="consent",
-                subject=subjects[k.code],
-                timeout=settings.QUERY_FETCH_SECONDS,
-            )
-            for k in due
-        ]
-    )
-    fetched = {k.code: r for k, r in zip(due, results, strict=True)}
+    asks = [_request(k, subjects[k.code]) for k in due]
+    results = exchange.send_all(exchange.prepare(asks))
+    fetched = dict(zip([k.code for k in due], results, strict=True))
     out = []
-    for kind in wanted:
-        result = fetched.get(kind.code)
-        if result is None:
-            out.append(_from_copy(kind, copies[kind.code], "cached"))
-            continue
-        data = _valid(kind, result.data, subjects[kind.code]) if result.data else None
-        if data is None:
-            code = result.error.code if result.error else "query.malformed_record"
-            if result.error is None:
-                log.warning("query.record_refused", kind=kind.code, code=code)
-            message = _("The department's system did not answer; this is the last copy we have.")
-            out.append(
-                _from_copy(kind, copies.get(kind.code), "stale", error_code=code, error=message)
-            )
-            continue
-        copy = _store(
-            citizen, kind, data, str(result.data.get("department", "")) if result.data else ""
-        )
-        privacy.record_access(
-            citizen=citizen,
-            accessor=citizen,
-            purpose=f"Own query through the platform: {kind.code}",
-            legal_basis="consent",
-            fields=[f"{kind.code}.{key}" for key in kind.required],
-            channel="exchange",
-            request=request,
-        )
-        out.append(_from_copy(kind, copy, "fresh"))
+    with transaction.atomic():
+        exchange.record(asks, results)
+        for kind in wanted:
+            result = fetched.get(kind.code)
+            copy = copies.get(kind.code)
+            if result is None:
+                out.append(_from_copy(kind, copy, "cached"))
+            else:
+                out.append(_settle(citizen, kind, result, subjects[kind.code], copy, request))
     return out
 
 

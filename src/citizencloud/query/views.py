@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from citizencloud.kernel.middleware import writes_on_safe_methods
 from citizencloud.query import presenters, services
 
 
-@writes_on_safe_methods  # fetching writes the copies, the message log and the ledger
+# Non-atomic: no transaction (and no SQLite lock) is held while departments answer; the
+# service writes the copies, the message log and the ledger in one short transaction after.
+@transaction.non_atomic_requests
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
