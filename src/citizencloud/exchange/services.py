@@ -119,7 +119,9 @@ def log_message(
     )
     message.audit_entry_id = entry.pk
     message.save()
-    if outcome != "ok":
+    if outcome == "exchange.circuit_open":  # expected while a peer is down: no alarm per call
+        log.info("exchange.skipped", peer=peer_code, code=outcome)
+    elif outcome != "ok":
         log.warning("exchange.refused", direction=message.direction, peer=peer_code, code=outcome)
     return message
 
