@@ -67,8 +67,15 @@ def test_materials_held_by_the_government_are_not_asked_for(dept_sim: DeptSim) -
     assert 'name="file_lease_contract"' in _apply_page(citizen, "gjj-withdraw-rent")
     held = {"code": "lease_contract", "name": "房屋租赁合同", "form": "original",
             "held_by_government": True, "note": "由住建部门共享核验"}  # fmt: skip
+    number = (
+        service.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
     version = ServiceVersion.objects.create(
-        service=service, number=1, name=service.name, guide={"materials": [held]}, change_note="t"
+        service=service,
+        number=number,
+        name=service.name,
+        guide={"materials": [held]},
+        change_note="t",
     )
     service.published = version
     service.save()

@@ -71,13 +71,12 @@ def test_a_department_down_shows_the_last_copy_as_of_its_time_and_the_contact(
     dept_sim: DeptSim,
 ) -> None:
     citizen = create_citizen()
-    Department.objects.create(
+    department, _ = Department.objects.get_or_create(
         code="cd-gjj",
-        name="成都住房公积金管理中心",
-        function="gjj",
-        region=create_region(),
-        contacts=[{"kind": "hotline", "value": "12329", "label": "服务热线"}],
+        defaults={"name": "成都住房公积金管理中心", "function": "gjj", "region": create_region()},
     )
+    department.contacts = [{"kind": "hotline", "value": "12329", "label": "服务热线"}]
+    department.save()
     first = services.records(citizen=citizen, kinds=["housing_fund"])[0]
     dept_sim.faults("gjj", down=True)
     with clock.frozen(clock.now() + dt.timedelta(seconds=120)):
