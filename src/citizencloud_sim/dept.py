@@ -414,6 +414,8 @@ class DeptHandler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             return 400, "malformed"
+        if not isinstance(body, dict):
+            return 400, "malformed"
         if body.get("kind") != kind or body.get("subject") != values["cc-subject"]:
             return 400, "wrong_subject"
         if kind not in DEPARTMENTS[dept]["kinds"]:
