@@ -236,12 +236,12 @@ def records(kind: str, subject: str) -> dict[str, Any]:
     if kind == "vaccinations":
         vaccines = ["乙肝疫苗", "流感疫苗（四价）", "新冠病毒疫苗（Vero细胞）", "HPV疫苗（九价）"]
         return {
-            "records": [
+            "records": sorted([
                 {"vaccine": r.choice(vaccines), "dose": r.randint(1, 3),
                  "date": f"{r.randint(2015, 2026)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
                  "site": f"{r.choice(DISTRICTS)}社区卫生服务中心"}
                 for _ in range(r.randint(1, 5))
-            ]
+            ], key=lambda shot: str(shot["date"]), reverse=True)
         }  # fmt: skip
     raise KeyError(kind)
 

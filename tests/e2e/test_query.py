@@ -63,7 +63,7 @@ def test_my_records_then_a_withdrawal_filled_from_them(
     page: Page, query_url: str, screenshot_dir: Path
 ) -> None:
     sign_in(page, query_url, "13800000001", "Citizen-Demo-2026")
-    page.goto(query_url + "/me/")
+    page.locator("#nav-my-records").click()  # 我的, in the header for signed-in citizens
     expect(page.get_by_role("heading", level=1)).to_contain_text("我的")
     fund = page.locator("#record-housing_fund")
     expect(fund).to_have_attribute("data-status", "fresh")
