@@ -50,3 +50,8 @@ api.add_router("", org_router)
 api.add_router("", catalog_router)
 api.add_router("", applications_router)
 api.add_router("", booking_router)
+
+
+from citizencloud.query.api import router as query_router  # noqa: E402
+
+api.add_router("", query_router)

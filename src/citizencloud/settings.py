@@ -408,3 +408,25 @@ PRIVACY_CONTROLLER_CONTACT = env.text("PRIVACY_CONTROLLER_CONTACT", "Data protec
 PRIVACY_CONTROLLER_ADDRESS = env.text("PRIVACY_CONTROLLER_ADDRESS", "Chengdu, Sichuan, China")
 PRIVACY_CONTROLLER_EMAIL = env.text("PRIVACY_CONTROLLER_EMAIL", "privacy@example.org")
 PRIVACY_CONTROLLER_PHONE = env.text("PRIVACY_CONTROLLER_PHONE", "12345")
+
+# Exchange with department systems and 查 query (docs/exchange.md, docs/operations.md "Exchange").
+INSTALLED_APPS += [
+    "citizencloud.exchange",
+    "citizencloud.query",
+    "citizencloud.wiring.WiringConfig",
+]
+EXCHANGE_SELF_ID = env.text("EXCHANGE_SELF_ID", "citizencloud")
+EXCHANGE_TIMEOUT_SECONDS = float(env.text("EXCHANGE_TIMEOUT_SECONDS", "2.0"))
+EXCHANGE_RETRIES = env.number("EXCHANGE_RETRIES", 1)
+EXCHANGE_CLOCK_SKEW_SECONDS = env.number("EXCHANGE_CLOCK_SKEW_SECONDS", 300)
+EXCHANGE_MAX_RESPONSE_BYTES = env.number("EXCHANGE_MAX_RESPONSE_BYTES", 256 * 1024)
+EXCHANGE_BREAKER_FAILURES = env.number("EXCHANGE_BREAKER_FAILURES", 3)
+EXCHANGE_BREAKER_OPEN_SECONDS = env.number("EXCHANGE_BREAKER_OPEN_SECONDS", 30)
+# Where the demo's department simulator listens and the secret its keys derive from.
+EXCHANGE_DEPT_URL = env.text("EXCHANGE_DEPT_URL", "http://127.0.0.1:8040")
+EXCHANGE_DEMO_PEER_SECRET = env.text("EXCHANGE_DEMO_PEER_SECRET", "dev-dept-secret")
+QUERY_CACHE_SECONDS = env.number("QUERY_CACHE_SECONDS", 60)
+# How long 我的 waits for the departments (all retries included) before showing stale copies.
+QUERY_FETCH_SECONDS = float(env.text("QUERY_FETCH_SECONDS", "1.5"))
+if EXCHANGE_TIMEOUT_SECONDS > 2.0 or EXCHANGE_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("CITIZENCLOUD_EXCHANGE_TIMEOUT_SECONDS must be in (0, 2]")

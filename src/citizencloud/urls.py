@@ -1,6 +1,7 @@
 """URL composition: every app's pages and the one API."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
@@ -38,8 +39,18 @@ urlpatterns = [
     path("campaigns/", include("citizencloud.campaigns.urls")),
     path("booking/", include("citizencloud.booking.urls")),
     path("admin/", admin.site.urls),
+    path("me/", include("citizencloud.query.urls")),
+    path("exchange/v1/", include("citizencloud.exchange.urls")),
 ]
 
 # booking's release rush: POST /api/v1/bookings answers "full" before taking a write lock
 # (docs/booking.md, ADR 0012).
 run_rush_routes_outside_request_transaction(urlpatterns)
+
+# 查: GET /api/v1/me/records/<kind> asks a department, so like the 我的 page it runs without a
+# request transaction: none is held while the department answers (ADR 0015).
+for _resolver in urlpatterns:
+    if str(getattr(_resolver, "pattern", "")) == "api/v1/":
+        for _route in getattr(_resolver, "url_patterns", []):
+            if str(getattr(_route, "pattern", "")).startswith("me/records/"):
+                transaction.non_atomic_requests(_route.callback)

@@ -1,4 +1,4 @@
-"""``citizencloud-sim sms|email|pay|bank``: run a simulated provider until Ctrl-C or SIGTERM."""
+"""``citizencloud-sim sms|email|pay|bank|dept``: run a simulated provider until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> None:
         from citizencloud_sim import bank
 
         bank.main(argv[1:])
+
+    if argv[:1] == ["dept"]:
+        from citizencloud_sim import dept
+
+        dept.main(argv[1:])
         return
     args = _parser().parse_args(argv)
     faults = Faults(

@@ -23,6 +23,7 @@ from citizencloud.applications import (
     certificates,
     definitions,
     forms,
+    prefill,
     presenters,
     selectors,
     services,
@@ -31,6 +32,7 @@ from citizencloud.applications.models import State
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel.errors import DomainError, NotFound, PermissionDenied
 from citizencloud.kernel.masking import mask_id_number
+from citizencloud.kernel.middleware import writes_on_safe_methods
 
 
 def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -75,6 +77,25 @@ def _prefill(user: Any) -> dict[str, str]:
     }
 
 
+def _department_prefill(
+    user: Any, form_fields: list[forms.Field], request: HttpRequest
+) -> tuple[dict[str, str], dict[str, prefill.Prefilled]]:
+    """Values departments hold for this form's dotted prefill hints, and where each came from."""
+    hinted = {f.name: f.prefill for f in form_fields if "." in f.prefill}
+    if not hinted:
+        return {}, {}
+    found = prefill.lookup(citizen=user, keys=list(hinted.values()), request=request)
+    sources = {name: found[key] for name, key in hinted.items() if key in found}
+    return {name: item.value for name, item in sources.items()}, sources
+
+
+def _held_codes(held: list[dict[str, Any]]) -> set[str]:
+    return {str(m.get("code")) for m in held if m.get("code")}
+
+
+# Prefill from department records writes the ledger on GET: on SQLite the request must begin
+# IMMEDIATE (a DEFERRED snapshot could not be upgraded to a write after another commit).
+@writes_on_safe_methods
 @require_http_methods(["GET", "POST"])
 @_guard
 def apply(request: HttpRequest, code: str) -> HttpResponse:
@@ -84,8 +105,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     guide = catalog.guide(service.code).get("guide", {})
     held = [m for m in guide.get("materials", []) if m.get("held_by_government")]
     user: Any = request.user
+    fields = forms.fields(spec.form)
+    from_departments, sources = (
+        _department_prefill(user, fields, request) if request.method == "GET" else ({}, {})
+    )
     values: dict[str, Any] = {
         **_prefill(user),
+        **from_departments,
         **services.draft_answers(citizen=user, service_code=service.code),
     }
     errors: dict[str, str] = {}
@@ -129,11 +155,17 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                 raise
             errors = dict(error.extra.get("errors", {})) or {"__all__": str(error.message)}
             transaction.set_rollback(True)
-    fields = forms.fields(spec.form)
     for f in fields:
         f.value = values.get(f.name, "")  # type: ignore[attr-defined]
         f.error = errors.get(f.name, "")  # type: ignore[attr-defined]
-    slots = [{**s, "label_text": forms.label(s.get("label"))} for s in spec.attachments]
+        source = sources.get(f.name)
+        f.source = source if source and source.value == str(f.value) else None  # type: ignore[attr-defined]
+    # Materials a department already holds are never asked for (once-only).
+    slots = [
+        {**s, "label_text": forms.label(s.get("label"))}
+        for s in spec.attachments
+        if s.get("material") not in _held_codes(held)
+    ]
     return render(
         request,
         "applications/apply.html",

@@ -88,6 +88,7 @@ def _material(ref: Any, library: dict[str, Any]) -> dict[str, Any]:
         raise KeyError(f"unknown material {key!r}")
     base = library[key]
     return {
+        "code": key,
         "name": base["name"],
         "name_en": base.get("name_en", ""),
         "form": base["form"],

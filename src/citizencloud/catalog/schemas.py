@@ -18,6 +18,7 @@ class Strict(BaseModel):
 class Material(Strict):
     """Something the citizen brings, or that the government already holds."""
 
+    code: str = ""  # the key in materials.yaml (application attachment slots name it)
     name: str = Field(min_length=1)
     name_en: str = ""
     form: MaterialForm

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,9 +100,25 @@ def _request_id(request: HttpRequest | None) -> str:
     return str(structlog.contextvars.get_contextvars().get("request_id", ""))
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _without_uuids(value: Any) -> Any:
+    # A random UUID can hold an 11-digit run that looks like a mobile number (about 1 in 3,000
+    # uuid4s): ids are not personal data, so they are left out of the check.
+    if isinstance(value, str):
+        return "uuid" if _UUID.match(value) else value
+    if isinstance(value, dict):
+        return {k: _without_uuids(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_uuids(v) for v in value]
+    return value
+
+
 def _clean_details(details: dict[str, Any] | None) -> dict[str, Any]:
     plain: dict[str, Any] = json.loads(json.dumps(details or {}, default=str))
-    if redact_value(plain) != plain:
+    checked = _without_uuids(plain)
+    if redact_value(checked) != checked:
         raise ValueError("audit details must not carry personal data: refer to ids instead")
     return plain
 

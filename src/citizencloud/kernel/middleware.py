@@ -179,11 +179,13 @@ class SqliteReadTransactionMiddleware:
         )
         opted_out: set[str] = getattr(view_func, "_non_atomic_requests", set())
         for connection in connections.all():
-            if connection.vendor != "sqlite" or connection.alias in opted_out:
+            if connection.vendor != "sqlite":
                 continue
             try:
                 # Connecting resets the mode from settings, so connect first, then choose.
                 connection.ensure_connection()
             except DatabaseError:
                 continue  # the view's own transaction will report it
-            connection.transaction_mode = "DEFERRED" if reads_only else "IMMEDIATE"  # type: ignore[attr-defined]
+            # A non-atomic view reads in autocommit and opens its own (writing) transactions.
+            deferred = reads_only and connection.alias not in opted_out
+            connection.transaction_mode = "DEFERRED" if deferred else "IMMEDIATE"  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ the supervisor itself dies.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import os
@@ -72,7 +73,19 @@ def simulator_commands(settings: Any) -> dict[str, list[str]]:
     pay += ["--host", provider.hostname or "127.0.0.1", "--port", str(provider.port or 8030)]
     pay += ["--merchant", settings.PAYMENTS_MERCHANT_ID]
     pay += ["--secret", settings.PAYMENTS_PROVIDER_SECRET]
-    return {"pay-simulator": pay}
+    commands = {"pay-simulator": pay}
+    # The department systems behind the exchange (查 query): they verify our signatures with the
+    # platform's public keys and sign with keys derived from the demo secret (docs/exchange.md).
+    from citizencloud.kernel import signing
+
+    dept_url = urlsplit(settings.EXCHANGE_DEPT_URL)
+    dept = [sys.executable, "-m", "citizencloud_sim", "dept"]
+    dept += ["--host", dept_url.hostname or "127.0.0.1", "--port", str(dept_url.port or 8040)]
+    dept += ["--key-secret", settings.EXCHANGE_DEMO_PEER_SECRET]
+    for public in signing.trusted_public_keys().values():
+        dept += ["--platform-key", base64.b64encode(public).decode()]
+    commands["dept-simulator"] = dept
+    return commands
 
 
 def worker_command() -> list[str]:
