@@ -1,4 +1,4 @@
-"""``citizencloud-sim sms|email|pay|bank|dept``: run a simulated provider until Ctrl-C or SIGTERM."""
+"""``citizencloud-sim sms|email|pay|bank|dept``: run a simulator until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
