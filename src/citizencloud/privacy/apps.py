@@ -8,6 +8,7 @@ class PrivacyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from citizencloud.exchange import guards
         from citizencloud.identity import hooks
         from citizencloud.privacy import (
             consents,
@@ -17,3 +18,5 @@ class PrivacyConfig(AppConfig):
 
         # The ConsentRequired check in the OIDC path (identity cannot import privacy).
         hooks.register_authorization_guard(consents.oidc_guard)
+        # ... and in the exchange path: a third party that is an exchange peer.
+        guards.register(consents.exchange_guard)

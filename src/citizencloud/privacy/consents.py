@@ -2,7 +2,8 @@
 
 ``require(party=…, citizen=…|subject_ref=…, purpose=…, items=…, action=…)`` is the one check
 that every third-party path calls — the partner API, the OIDC authorization endpoint (through
-``identity.hooks``) and, once registered by the integrator, the exchange's inbound guards. It
+``identity.hooks``) and the exchange's inbound requests (``exchange_guard``, through
+``exchange.guards``). It
 raises :class:`ConsentRequired` (403, audited) unless a live consent covers the purpose, every
 item and the action. ``grant`` refuses items or actions the party never declared; ``revoke``
 ends the party's tokens and sessions at once and queues the signed revocation notice.
@@ -19,6 +20,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from citizencloud.exchange import guards as exchange_guards
+from citizencloud.exchange import services as exchange
 from citizencloud.identity.models import User
 from citizencloud.identity.services import consent as sso
 from citizencloud.identity.services.common import Origin
@@ -26,10 +29,11 @@ from citizencloud.kernel import audit, clock
 from citizencloud.kernel.crypto import blind_index
 from citizencloud.kernel.errors import DomainError, NotFound
 from citizencloud.privacy import items as catalogue
-from citizencloud.privacy.models import Consent, RevocationNotice, ThirdParty
+from citizencloud.privacy.models import Consent, PartyKind, RevocationNotice, ThirdParty
 
 __all__ = [
     "ConsentRequired",
+    "exchange_guard",
     "grant",
     "grant_first_party",
     "live",
@@ -60,11 +64,14 @@ def ref(text: str) -> str:
 
 
 def subject_ref_for(party: ThirdParty, citizen: User) -> str:
-    """How ``party`` names ``citizen``: the OIDC pairwise ``sub`` if it is a client."""
+    """How ``party`` names ``citizen``: the OIDC pairwise ``sub`` if it is a client, the
+    exchange pseudonym if it is an exchange peer (the ``cc-subject`` it sends)."""
     if party.application is not None:
         from citizencloud.identity.oidc import pairwise_sub
 
         return pairwise_sub(citizen, party.application)
+    if party.kind == PartyKind.PEER:
+        return exchange.pseudonym(citizen, party.code)
     return blind_index(f"party:{party.code}|{citizen.public_id}", "oidc_sub")
 
 
@@ -122,6 +129,24 @@ def oidc_guard(*, user: Any, application: Any, scopes: list[str]) -> None:
     if party is None or not wanted:
         return
     require(party=party, citizen=user, purpose="sign_in", items=wanted, action="read")
+
+
+def exchange_guard(inbound: exchange_guards.Inbound) -> None:
+    """Registered with exchange: a peer that is a third party (not a department acting under
+    law) is answered only under a live consent of the citizen it names for that purpose, for the
+    data items the inbound service touches, the service being the action."""
+    if not inbound.items:
+        return
+    party = ThirdParty.objects.filter(code=inbound.peer_code, kind=PartyKind.PEER).first()
+    if party is None:
+        return
+    require(
+        party=party,
+        subject_ref=inbound.subject or "-",
+        purpose=inbound.purpose,
+        items=inbound.items,
+        action=inbound.service,
+    )
 
 
 def _declared(party: ThirdParty, purpose: str) -> dict[str, Any]:
