@@ -9,7 +9,6 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,7 +35,7 @@ def _claim_contact(request: guards.Inbound, body: dict[str, Any]) -> dict[str, A
 
 
 @pytest.fixture(autouse=True)
-def _insurer() -> Iterator[None]:
+def _insurer() -> None:
     # Other suites clear the guard registry; this one needs privacy's guard in place.
     guards.register(consents.exchange_guard)
     exchange.register_peer(
@@ -59,7 +58,6 @@ def _insurer() -> Iterator[None]:
             }
         },
     )
-    yield
 
 
 def _ask(subject: str) -> Any:
