@@ -1,5 +1,5 @@
 """Demo data (development only): bookable windows in two halls, a hospital department and one
-of its doctors, a community room, their slots, and a staff account that runs the queue and the schedules."""
+of its doctors, a community room, their slots, and a staff account for the queue and schedules."""
 
 from __future__ import annotations
 
