@@ -147,3 +147,10 @@ def test_check_in_by_staff_of_the_point_only(client: Client) -> None:
     assert shown["ticket"] == "A001"
     assert shown["waiting_before"] == 0
     assert shown["qr_code"] is None
+
+
+def test_the_rush_route_runs_outside_the_request_transaction() -> None:
+    from django.urls import resolve
+
+    assert resolve("/api/v1/bookings").func._non_atomic_requests == {"default"}  # type: ignore[attr-defined]
+    assert not getattr(resolve("/api/v1/bookings/x").func, "_non_atomic_requests", set())

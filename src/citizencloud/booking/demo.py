@@ -1,5 +1,5 @@
-"""Demo data (development only): bookable windows in two halls, a hospital department and a
-community room, their slots, and a staff account that runs the queue and the schedules."""
+"""Demo data (development only): bookable windows in two halls, a hospital department and one
+of its doctors, a community room, their slots, and a staff account for the queue and schedules."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def _resources() -> list[dict[str, Any]]:
         dict(code="hosp-wchsu-cardiology", point="hosp-wchsu", service="jk-hospital-appointment",
              name="心内科普通门诊", name_en="Cardiology outpatients", kind="department",
              sessions=HOSPITAL, capacity=10, slot_minutes=30, prefix="H", open_on="daily"),
+        dict(code="hosp-wchsu-cardiology-expert", point="hosp-wchsu",
+             service="jk-hospital-appointment", name="心内科专家门诊（王医生）",
+             name_en="Cardiology expert clinic (Dr Wang)", kind="doctor",
+             sessions=[["08:30", "11:30"]], capacity=3, slot_minutes=30, prefix="E"),
     ]  # fmt: skip
     if room is not None:
         found.append(
