@@ -100,12 +100,6 @@ def localize() -> None:
     _HEADS.update(heads)
 
 
-def title(code: str, lang: str) -> str:
-    """The localized title of a problem code (for pages built on the edge's answers)."""
-    head = _HEADS[lang][code]
-    return str(json.loads(head[: -len(b',"instance":')] + b"}")["title"])
-
-
 _LANGUAGE_CACHE: dict[bytes, str] = {}
 
 
