@@ -206,6 +206,8 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "body_en": "{place}: number {ticket}, please go to window {window}.",
     },
     "service.campaign_won": {
+        "category": "service",
+        "channels": ["inbox", "sms"],
         "placeholders": ["campaign", "amount", "entry_id", "time"],
         "subject_zh": "活动结果：您已中签",
         "subject_en": "Campaign result: you won",
@@ -216,6 +218,8 @@ SYSTEM_TEMPLATES: dict[str, dict[str, Any]] = {
         "campaign page.",
     },
     "service.campaign_not_won": {
+        "category": "service",
+        "channels": ["inbox"],
         "placeholders": ["campaign", "entry_id", "time"],
         "subject_zh": "活动结果：未中签",
         "subject_en": "Campaign result: not drawn",
