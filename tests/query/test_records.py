@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 
 from citizencloud.exchange import breaker
 from citizencloud.exchange import services as exchange
-from citizencloud.exchange.models import Message
+from citizencloud.exchange.models import Message, Peer
 from citizencloud.kernel import clock
 from citizencloud.org.models import Department
 from citizencloud.privacy.models import DataAccess
@@ -170,3 +170,14 @@ def test_the_api_refuses_unknown_kinds_and_non_citizens(dept_sim: DeptSim) -> No
     assert unknown.json()["code"] == "query.unknown_kind"
     anonymous = Client().get("/api/v1/me/records/housing_fund")
     assert anonymous.status_code == 401
+
+
+def test_a_department_not_connected_is_not_asked_and_not_logged(dept_sim: DeptSim) -> None:
+    Peer.objects.filter(code="dept-gjj").delete()
+    citizen = create_citizen()
+    records = {r.kind.code: r for r in services.records(citizen=citizen)}
+    assert records["housing_fund"].status == "unavailable"
+    assert records["housing_fund"].error_code == "query.not_connected"
+    assert records["vaccinations"].status == "fresh"
+    assert not Message.objects.filter(peer_code="dept-gjj").exists()
+    assert dept_sim.stats().get("gjj.requests", 0) == 0

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from citizencloud.exchange import selectors as peers
 from citizencloud.exchange import services as exchange
 from citizencloud.kernel import clock
 from citizencloud.kernel.errors import NotFound
@@ -151,6 +152,12 @@ def records(
     copies = {c.kind: c for c in RecordCopy.objects.filter(citizen=citizen, kind__in=codes)}
     fresh_after = clock.now() - dt.timedelta(seconds=settings.QUERY_CACHE_SECONDS)
     due = [k for k in wanted if k.code not in copies or copies[k.code].fetched_at < fresh_after]
+    # A city that has not connected a department yet: nothing to ask (and nothing to log).
+    connected = set(
+        peers.peers().filter(code__in=[k.peer_code for k in due]).values_list("code", flat=True)
+    )
+    unconnected = {k.code for k in due if k.peer_code not in connected}
+    due = [k for k in due if k.peer_code in connected]
     subjects = {k.code: exchange.pseudonym(citizen, k.peer_code) for k in due}
     asks = [_request(k, subjects[k.code]) for k in due]
     results = exchange.send_all(exchange.prepare(asks))
@@ -161,7 +168,9 @@ def records(
         for kind in wanted:
             result = fetched.get(kind.code)
             copy = copies.get(kind.code)
-            if result is None:
+            if kind.code in unconnected:
+                out.append(_from_copy(kind, copy, "stale", error_code="query.not_connected"))
+            elif result is None:
                 out.append(_from_copy(kind, copy, "cached"))
             else:
                 out.append(_settle(citizen, kind, result, subjects[kind.code], copy, request))
