@@ -83,3 +83,11 @@ def test_materials_held_by_the_government_are_not_asked_for(dept_sim: DeptSim) -
     html = _apply_page(citizen, "gjj-withdraw-rent")
     assert 'name="file_lease_contract"' not in html
     assert "房屋租赁合同" in html.split('id="held"')[1].split("</section>")[0]
+
+
+def test_the_apply_page_asks_departments_outside_a_request_transaction() -> None:
+    # GET may wait QUERY_FETCH_SECONDS for departments: no request transaction (and so no SQLite
+    # write lock) is held meanwhile; the POST opens its own (applications/views.py, ADR 0015).
+    from django.urls import resolve
+
+    assert resolve("/apply/gjj-withdraw-purchase/").func._non_atomic_requests == {"default"}  # type: ignore[attr-defined]

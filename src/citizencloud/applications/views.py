@@ -32,7 +32,6 @@ from citizencloud.applications.models import State
 from citizencloud.catalog import selectors as catalog
 from citizencloud.kernel.errors import DomainError, NotFound, PermissionDenied
 from citizencloud.kernel.masking import mask_id_number
-from citizencloud.kernel.middleware import writes_on_safe_methods
 
 
 def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -93,12 +92,20 @@ def _held_codes(held: list[dict[str, Any]]) -> set[str]:
     return {str(m.get("code")) for m in held if m.get("code")}
 
 
-# Prefill from department records writes the ledger on GET: on SQLite the request must begin
-# IMMEDIATE (a DEFERRED snapshot could not be upgraded to a write after another commit).
-@writes_on_safe_methods
+# The GET asks departments for prefill (up to QUERY_FETCH_SECONDS): it runs without a request
+# transaction so no database lock is held meanwhile (query writes its copies and the ledger in
+# one short transaction of its own, ADR 0015); the POST keeps one transaction for its writes.
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
-@_guard
 def apply(request: HttpRequest, code: str) -> HttpResponse:
+    if request.method == "GET":
+        return _apply(request, code)
+    with transaction.atomic():
+        return _apply(request, code)
+
+
+@_guard
+def _apply(request: HttpRequest, code: str) -> HttpResponse:
     _kind(request, "citizen")
     service = catalog.get_service(code)
     spec = definitions.definition(service.code)
