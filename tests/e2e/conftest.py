@@ -8,16 +8,14 @@ does: migrate, seed the demo city, serve (granian + edge + Django + task worker)
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.fixtures import ROOT, free_port, wait_http
+from tests.e2e.servers import demo_env, demo_server
+from tests.fixtures import ROOT
 
 CHROMIUM = os.environ.get("CITIZENCLOUD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,33 +39,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def live_url() -> Iterator[str]:
     """Base URL of a live server on a fresh data directory with the demo city loaded."""
-    data_dir = tempfile.mkdtemp(prefix="citizencloud-e2e-")
-    env = dict(os.environ)
-    for name in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL"):
-        env.pop(name, None)
-    env.update(
-        CITIZENCLOUD_DATA_DIR=data_dir,
-        CITIZENCLOUD_ENV="development",
-        CITIZENCLOUD_DEBUG="false",
-        CITIZENCLOUD_LOG_LEVEL="WARNING",
-    )
-    cli = [sys.executable, "-m", "citizencloud"]
-    subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(url + "/healthz", timeout=60)
+    with demo_server(demo_env("demo")) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="session")

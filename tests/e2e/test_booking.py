@@ -4,18 +4,14 @@ on the booking page, and be called to a window by staff (the page updates by its
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.servers import demo_env, demo_server
 from tests.e2e.test_applications import sign_in, staff_page
-from tests.fixtures import ROOT, free_port, wait_http
 
 PHONE, PASSWORD = "13800000001", "Citizen-Demo-2026"  # the demo citizen 张三
 
@@ -24,35 +20,14 @@ PHONE, PASSWORD = "13800000001", "Citizen-Demo-2026"  # the demo citizen 张三
 def booking_url() -> Iterator[str]:
     """A demo server whose reminder sweep runs every 2 s and reminds 30 days ahead, and whose
     kiosk accepts check-in any time before the slot (the demo's slots are days away)."""
-    data_dir = tempfile.mkdtemp(prefix="citizencloud-e2e-booking-")
-    port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL")
-    }
-    env.update(
-        CITIZENCLOUD_DATA_DIR=data_dir,
-        CITIZENCLOUD_ENV="development",
-        CITIZENCLOUD_DEBUG="false",
-        CITIZENCLOUD_LOG_LEVEL="WARNING",
-        CITIZENCLOUD_BOOKING_SWEEP_SECONDS="2",
-        CITIZENCLOUD_BOOKING_REMIND_DAY_HOURS=str(30 * 24),
-        CITIZENCLOUD_BOOKING_CHECKIN_EARLY_MINUTES=str(30 * 24 * 60),
+    env = demo_env(
+        "booking",
+        BOOKING_SWEEP_SECONDS="2",
+        BOOKING_REMIND_DAY_HOURS=str(30 * 24),
+        BOOKING_CHECKIN_EARLY_MINUTES=str(30 * 24 * 60),
     )
-    cli = [sys.executable, "-m", "citizencloud"]
-    subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(url + "/healthz", timeout=60)
+    with demo_server(env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _reload_until(page: Page, selector: str, tries: int = 40) -> None:

@@ -3,11 +3,7 @@ receipt; then the waiting room, forced by an admission bucket that admits one en
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.fixtures import ROOT, free_port, wait_http
+from tests.e2e.servers import demo_env, demo_server
 
 PHONE, PASSWORD = "13800000001", "Citizen-Demo-2026"  # the demo citizen 张三 (Chengdu)
 
@@ -24,34 +20,9 @@ PHONE, PASSWORD = "13800000001", "Citizen-Demo-2026"  # the demo citizen 张三 
 def tight_url() -> Iterator[str]:
     """A demo server whose campaign admission lets exactly one entry through (burst 1, no
     refill): the first entry is accepted, every later one meets the waiting room."""
-    data_dir = tempfile.mkdtemp(prefix="citizencloud-e2e-campaigns-")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL")
-    }
-    env.update(
-        CITIZENCLOUD_DATA_DIR=data_dir,
-        CITIZENCLOUD_ENV="development",
-        CITIZENCLOUD_DEBUG="false",
-        CITIZENCLOUD_LOG_LEVEL="WARNING",
-        CITIZENCLOUD_CAMPAIGN_EDGE_RATE="0",
-        CITIZENCLOUD_CAMPAIGN_EDGE_BURST="1",
-    )
-    cli = [sys.executable, "-m", "citizencloud"]
-    subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(url + "/healthz", timeout=60)
+    env = demo_env("campaigns", CAMPAIGN_EDGE_RATE="0", CAMPAIGN_EDGE_BURST="1")
+    with demo_server(env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _campaign_ids(url: str) -> dict[str, int]:

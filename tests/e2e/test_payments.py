@@ -3,16 +3,13 @@ see the receipt and the service notification."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.fixtures import ROOT, free_port, wait_http
+from tests.e2e.servers import demo_env, demo_server
+from tests.fixtures import free_port
 from tests.payments.support import SECRET, start_pay_sim
 
 PHONE, PASSWORD = "13800000001", "Citizen-Demo-2026"  # the demo citizen 张三, water 10086001
@@ -22,35 +19,17 @@ PHONE, PASSWORD = "13800000001", "Citizen-Demo-2026"  # the demo citizen 张三,
 def pay_url() -> Iterator[str]:
     """A demo server whose provider is a ``citizencloud-sim pay`` process."""
     sim = start_pay_sim()
-    data_dir = tempfile.mkdtemp(prefix="citizencloud-e2e-pay-")
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL")
-    }
-    env.update(
-        CITIZENCLOUD_DATA_DIR=data_dir,
-        CITIZENCLOUD_ENV="development",
-        CITIZENCLOUD_DEBUG="false",
-        CITIZENCLOUD_LOG_LEVEL="WARNING",
-        CITIZENCLOUD_PAYMENTS_PROVIDER_URL=sim.url,
-        CITIZENCLOUD_PAYMENTS_PROVIDER_SECRET=SECRET,
-        CITIZENCLOUD_PAYMENTS_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+    env = demo_env(
+        "pay",
+        PAYMENTS_PROVIDER_URL=sim.url,
+        PAYMENTS_PROVIDER_SECRET=SECRET,
+        PAYMENTS_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
     )
-    cli = [sys.executable, "-m", "citizencloud"]
-    subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_http(url + "/healthz", timeout=60)
-        yield url
+        with demo_server(env, port) as url:
+            yield url
     finally:
-        server.terminate()
-        server.wait(timeout=20)
         sim.stop()
 
 

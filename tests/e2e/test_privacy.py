@@ -6,10 +6,8 @@ so. Then a clerk reveals the citizen's case data and 谁查看了我的数据 sh
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.servers import demo_env, demo_server, stop_process
 from tests.e2e.test_applications import PDF, sign_in, staff_page
 from tests.fixtures import ROOT, free_port, wait_http
 
@@ -27,59 +26,28 @@ class Stack:
     bank: str
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     """A fresh demo city whose demo bank is a running ``citizencloud-sim bank``."""
     web_port, bank_port = free_port(), free_port()
     platform, bank = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{bank_port}"
-    env = dict(os.environ)
-    for name in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL"):
-        env.pop(name, None)
-    env.update(
-        CITIZENCLOUD_DATA_DIR=tempfile.mkdtemp(prefix="citizencloud-e2e-privacy-"),
-        CITIZENCLOUD_ENV="development",
-        CITIZENCLOUD_DEBUG="false",
-        CITIZENCLOUD_LOG_LEVEL="WARNING",
-        CITIZENCLOUD_PRIVACY_DEMO_BANK_URL=bank,
-        CITIZENCLOUD_PRIVACY_PUBLIC_BASE_URL=platform,
-        CITIZENCLOUD_PRIVACY_NOTICE_RETRY_BASE_SECONDS="0.5",
-    )
-    cli = [sys.executable, "-m", "citizencloud"]
-    subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(web_port)], env=env, cwd=ROOT, start_new_session=True
+    env = demo_env(
+        "privacy",
+        PRIVACY_DEMO_BANK_URL=bank,
+        PRIVACY_PUBLIC_BASE_URL=platform,
+        PRIVACY_NOTICE_RETRY_BASE_SECONDS="0.5",
     )
     sim = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "citizencloud_sim",
-            "bank",
-            "--port",
-            str(bank_port),
-            "--platform-url",
-            platform,
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
+        [sys.executable, "-m", "citizencloud_sim", "bank", "--port", str(bank_port),
+         "--platform-url", platform],
+        env=env, cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
     try:
-        wait_http(platform + "/healthz", timeout=60)
         wait_http(bank + "/_sim/state")
-        yield Stack(platform=platform, bank=bank)
+        with demo_server(env, web_port):
+            yield Stack(platform=platform, bank=bank)
     finally:
-        _stop(sim)
-        _stop(server)
+        stop_process(sim)
 
 
 def test_bank_scenario_and_who_looked_at_my_data(

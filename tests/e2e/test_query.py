@@ -6,57 +6,36 @@ has no department systems), exactly as ``make run`` does: migrate, seed_demo, se
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.servers import demo_env, demo_server, stop_process
 from tests.e2e.test_applications import sign_in
 from tests.fixtures import ROOT, free_port, wait_http
 
 
 @pytest.fixture(scope="module")
 def query_url() -> Iterator[str]:
-    data_dir = tempfile.mkdtemp(prefix="citizencloud-e2e-query-")
     port, dept_port = free_port(), free_port()
-    env = dict(os.environ)
-    for name in ("CITIZENCLOUD_DATABASE_URL", "CITIZENCLOUD_REDIS_URL"):
-        env.pop(name, None)
-    env.update(
-        CITIZENCLOUD_DATA_DIR=data_dir,
-        CITIZENCLOUD_ENV="development",
-        CITIZENCLOUD_LOG_LEVEL="WARNING",
-        CITIZENCLOUD_EXCHANGE_DEPT_URL=f"http://127.0.0.1:{dept_port}",
-    )
-    cli = [sys.executable, "-m", "citizencloud"]
-    subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*cli, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    env = demo_env("query", EXCHANGE_DEPT_URL=f"http://127.0.0.1:{dept_port}")
     url = f"http://127.0.0.1:{port}"
     sim = subprocess.Popen(
         [sys.executable, "-m", "citizencloud_sim", "dept", "--port", str(dept_port),
          "--platform-url", url],
         env=env, cwd=ROOT,
     )  # fmt: skip
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, start_new_session=True
-    )
     try:
-        wait_http(url + "/healthz", timeout=60)
         wait_http(f"http://127.0.0.1:{dept_port}/healthz")
-        yield url
+        with demo_server(env, port) as served:
+            yield served
     finally:
-        for process in (server, sim):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_process(sim)
 
 
 def test_my_records_then_a_withdrawal_filled_from_them(
