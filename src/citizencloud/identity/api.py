@@ -311,3 +311,37 @@ def acting_as(request: HttpRequest, body: schemas.ActingAsIn) -> Any:
 
 
 # /me/consents (single-sign-on apps too) is served by the privacy app's router.
+
+
+def _profile_out(user: User) -> schemas.ProfileOut:
+    shown = selectors.profile(user)
+    return schemas.ProfileOut(display_name=user.display_name, phone=shown.phone)
+
+
+@router.patch("/me/profile", response=schemas.ProfileOut, auth=AUTH, summary="Correct my name")
+def update_profile(request: HttpRequest, body: schemas.ProfileIn) -> schemas.ProfileOut:
+    user = services.change_display_name(
+        user=_user(request), display_name=body.display_name, origin=web.origin(request)
+    )
+    return _profile_out(user)
+
+
+@router.post(
+    "/me/phone", response={202: schemas.AcceptedOut}, auth=AUTH, summary="Start a number change"
+)
+def start_phone_change(
+    request: HttpRequest, body: schemas.PhoneChangeIn
+) -> Status[schemas.AcceptedOut]:
+    services.start_phone_change(user=_user(request), phone=body.phone, origin=web.origin(request))
+    detail = _("A code is on its way to the new number. It expires in 10 minutes.")
+    return Status(202, schemas.AcceptedOut(status="code_sent", detail=detail))
+
+
+@router.post(
+    "/me/phone/confirm", response=schemas.ProfileOut, auth=AUTH, summary="Confirm a number change"
+)
+def confirm_phone_change(request: HttpRequest, body: schemas.PhoneConfirmIn) -> schemas.ProfileOut:
+    user = services.confirm_phone_change(
+        user=_user(request), code=body.code, password=body.password, origin=web.origin(request)
+    )
+    return _profile_out(user)

@@ -81,3 +81,22 @@ class ResetConfirmForm(forms.Form):
     new_password = forms.CharField(
         label=_("New password"), max_length=1024, widget=forms.PasswordInput
     )
+
+
+class DisplayNameForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=100)
+
+
+class PhoneChangeForm(forms.Form):
+    phone = forms.CharField(label=_("New mobile phone"), max_length=30)
+
+
+class PhoneConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label=_("Your password"), max_length=1024, widget=forms.PasswordInput
+    )

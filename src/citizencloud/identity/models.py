@@ -212,6 +212,8 @@ class Activity(models.Model):
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         NOT_ME = "not_me", _("Reported as not me")
+        PHONE_CHANGED = "phone_changed", _("Mobile phone number changed")
+        DISPLAY_NAME_CHANGED = "name_changed", _("Display name changed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activities")
@@ -345,3 +347,22 @@ class PasswordReset(models.Model):
 
     def __str__(self) -> str:
         return f"password reset {self.public_id}"
+
+
+class PhoneChange(models.Model):
+    """A request to move an account to a new mobile number, waiting for the code texted to the
+    new number. ``old_phone`` is kept (sealed) only so the old number can be told afterwards."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_changes")
+    phone = EncryptedField()
+    phone_index = BlindIndexField(source="phone", kind="phone", db_index=True)
+    old_phone = EncryptedField(null=True, blank=True)
+    code = EncryptedField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"phone change {self.public_id}"

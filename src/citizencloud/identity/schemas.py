@@ -144,3 +144,21 @@ class ResetConfirmIn(Schema):
     phone: str = Field(max_length=30)
     code: str = Field(max_length=20)
     new_password: str = Field(max_length=1024)
+
+
+class ProfileIn(Schema):
+    display_name: str = Field(max_length=100)
+
+
+class ProfileOut(Schema):
+    display_name: str
+    phone: str
+
+
+class PhoneChangeIn(Schema):
+    phone: str = Field(max_length=30)
+
+
+class PhoneConfirmIn(Schema):
+    code: str = Field(max_length=20)
+    password: str = Field(default="", max_length=1024)

@@ -460,3 +460,78 @@ def agents(request: HttpRequest, business_id: str) -> HttpResponse:
             return done
     context = {"business": business, "grants": selectors.grants(business), "form": form}
     return render(request, "identity/agents.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Correct my display name; links to the phone change. Post → Redirect → Get."""
+    user = _user(request)
+    form = forms.DisplayNameForm(request.POST or None, initial={"display_name": user.display_name})
+    if request.method == "POST":
+
+        def act() -> HttpResponse:
+            services.change_display_name(
+                user=user,
+                display_name=form.cleaned_data["display_name"],
+                origin=web.origin(request),
+            )
+            messages.success(request, _("Your display name is saved."))
+            return redirect(_next(request))
+
+        done = _form_post(request, form, act)
+        if done is not None:
+            return done
+    return render(
+        request,
+        "identity/profile.html",
+        {"form": form, "me": selectors.profile(user), "next": _next(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_phone(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a phone change: the new number gets a code."""
+    user = _user(request)
+    form = forms.PhoneChangeForm(request.POST or None)
+    if request.method == "POST":
+
+        def act() -> HttpResponse:
+            services.start_phone_change(
+                user=user, phone=form.cleaned_data["phone"], origin=web.origin(request)
+            )
+            return redirect(reverse("identity:confirm-phone") + "?sent=1")
+
+        done = _form_post(request, form, act)
+        if done is not None:
+            return done
+    return render(
+        request, "identity/change_phone.html", {"form": form, "me": selectors.profile(user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_phone(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code from the new number and the password move the account."""
+    user = _user(request)
+    form = forms.PhoneConfirmForm(request.POST or None)
+    if request.method == "POST":
+
+        def act() -> HttpResponse:
+            services.confirm_phone_change(
+                user=user,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+                origin=web.origin(request),
+            )
+            messages.success(request, _("Your mobile number is changed."))
+            return redirect("identity:profile")
+
+        done = _form_post(request, form, act)
+        if done is not None:
+            return done
+    return render(
+        request, "identity/confirm_phone.html", {"form": form, "sent": "sent" in request.GET}
+    )

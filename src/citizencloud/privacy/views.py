@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from citizencloud.identity import selectors as identity_selectors
 from citizencloud.identity.models import Consent as SsoConsent
 from citizencloud.identity.services import consent as sso
 from citizencloud.identity.web import origin
@@ -223,8 +224,14 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def correct(request: HttpRequest) -> HttpResponse:
-    """Where each item of my data comes from and where to correct it."""
-    return render(request, "privacy/correct.html", {})
+    """Where each item of my data comes from and where to correct it; what the platform holds
+    (display name, mobile number) is corrected here, shown masked."""
+    me = identity_selectors.profile(request.user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "privacy/correct.html",
+        {"me": me, "display_name": getattr(request.user, "display_name", "")},
+    )
 
 
 @writes_on_safe_methods

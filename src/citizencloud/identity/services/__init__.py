@@ -12,6 +12,11 @@ from citizencloud.identity.services.mfa import (
     disable_totp,
     start_totp,
 )
+from citizencloud.identity.services.profile import (
+    change_display_name,
+    confirm_phone_change,
+    start_phone_change,
+)
 from citizencloud.identity.services.registration import (
     register_citizen,
     verify_identity,
@@ -34,7 +39,9 @@ __all__ = [
     "LoginResult",
     "Origin",
     "act_as",
+    "change_display_name",
     "change_password",
+    "confirm_phone_change",
     "confirm_reset",
     "confirm_totp",
     "disable_totp",
@@ -47,6 +54,7 @@ __all__ = [
     "report_not_me",
     "request_reset",
     "revoke_agent",
+    "start_phone_change",
     "start_totp",
     "touch_session",
     "verify_identity",
