@@ -1,5 +1,6 @@
-"""`serve --simulators` (what `make run` uses) runs the payment provider simulator beside the
-platform, as a separate process, and stops it with everything else."""
+"""`serve --simulators` (what `make run` uses) runs the simulators of the payment provider, the
+department systems and the demo partner bank beside the platform, as separate processes, and
+stops them with everything else."""
 
 from __future__ import annotations
 
@@ -14,16 +15,22 @@ from tests.fixtures import ROOT, child_env, free_port, wait_http
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def test_the_demo_runs_the_pay_simulator_and_stops_it() -> None:
-    port, sim_port = free_port(), free_port()
-    env = child_env(CITIZENCLOUD_PAYMENTS_PROVIDER_URL=f"http://127.0.0.1:{sim_port}")
+def test_the_demo_runs_the_simulators_and_stops_them() -> None:
+    port, sim_port, dept_port, bank_port = free_port(), free_port(), free_port(), free_port()
+    env = child_env(
+        CITIZENCLOUD_PAYMENTS_PROVIDER_URL=f"http://127.0.0.1:{sim_port}",
+        CITIZENCLOUD_EXCHANGE_DEPT_URL=f"http://127.0.0.1:{dept_port}",
+        CITIZENCLOUD_PRIVACY_DEMO_BANK_URL=f"http://127.0.0.1:{bank_port}",
+    )
+    simulators = [f"http://127.0.0.1:{p}/" for p in (sim_port, dept_port, bank_port)]
     process = subprocess.Popen(
         [sys.executable, "-m", "citizencloud", "serve", "--port", str(port), "--simulators"],
         cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz")
-        wait_http(f"http://127.0.0.1:{sim_port}/")  # answers (any status below 500)
+        for url in simulators:
+            wait_http(url)  # answers (any status below 500)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
     finally:
@@ -31,8 +38,9 @@ def test_the_demo_runs_the_pay_simulator_and_stops_it() -> None:
             process.kill()
     assert process.returncode == 0, stderr
     assert "killing" not in stderr
-    with pytest.raises(TimeoutError):
-        wait_http(f"http://127.0.0.1:{sim_port}/", timeout=1)
+    for url in simulators:
+        with pytest.raises(TimeoutError):
+            wait_http(url, timeout=1)
 
 
 def test_simulators_are_refused_in_production(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -85,6 +85,13 @@ def simulator_commands(settings: Any) -> dict[str, list[str]]:
     for public in signing.trusted_public_keys().values():
         dept += ["--platform-key", base64.b64encode(public).decode()]
     commands["dept-simulator"] = dept
+    # The demo partner bank of the privacy centre (docs/privacy.md): it signs in through our OIDC
+    # provider with the demo client that ``seed_demo`` registers and receives revocation notices.
+    bank_url = urlsplit(settings.PRIVACY_DEMO_BANK_URL)
+    bank = [sys.executable, "-m", "citizencloud_sim", "bank"]
+    bank += ["--host", bank_url.hostname or "127.0.0.1", "--port", str(bank_url.port or 8031)]
+    bank += ["--platform-url", settings.PRIVACY_PUBLIC_BASE_URL]
+    commands["bank-simulator"] = bank
     return commands
 
 
