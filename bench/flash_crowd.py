@@ -73,7 +73,11 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_http(self.url + health)
+        try:
+            wait_http(self.url + health)
+        except TimeoutError:
+            self.stop()  # a server that never became healthy must not outlive the benchmark
+            raise
 
     def stop(self) -> None:
         if self.process.poll() is None:
