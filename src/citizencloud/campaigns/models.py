@@ -92,11 +92,20 @@ class PrizeTier(models.Model):
 
 class Entry(models.Model):
     """One person's entry. ``entry_id`` (random, 32 hex digits) is the pseudonym published in the
-    lottery ledger; ``(campaign, user)`` is unique: one entry per person."""
+    lottery ledger; ``(user, campaign)`` is unique: one entry per person.
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="entries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entry_id = models.CharField(max_length=32, unique=True)
+    Two indexes and no more (ADR 0022): every entry written in a rush pays for each B-tree it
+    enters. ``(user, campaign)`` serves one-per-person, the hot path's "already entered?" and a
+    person's own entries; ``(campaign, entry_id)`` serves the ledger order, the lookups by entry
+    id and every per-campaign scan — so the foreign keys get no index of their own."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    entry_id = models.CharField(max_length=32)
     idempotency_key = models.CharField(max_length=255)
     created_at = models.DateTimeField()
     prize_rank = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -104,9 +113,9 @@ class Entry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "user"], name="entry_one_per_person"),
+            models.UniqueConstraint(fields=["user", "campaign"], name="entry_one_per_person"),
+            models.UniqueConstraint(fields=["campaign", "entry_id"], name="entry_ledger_order"),
         ]
-        indexes = [models.Index(fields=["campaign", "entry_id"], name="entry_ledger_order")]
 
     def __str__(self) -> str:
         return self.entry_id
