@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
 import secrets
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,10 @@ from citizencloud.campaigns import store  # noqa: E402
 from citizencloud.kernel import clock  # noqa: E402
 
 _store = store.from_settings(settings.DATABASES["default"])
+# The same heap treatment as the edge after its start-up (citizencloud.edge.settle_heap).
+gc.collect()
+gc.freeze()
+gc.set_threshold(20_000, *gc.get_threshold()[1:])
 _pool = ThreadPoolExecutor(1)
 _pending: list[tuple[store.EntryRequest, asyncio.Future[store.Outcome]]] = []
 _wakeup: asyncio.Event | None = None
