@@ -51,16 +51,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 class Listener(threading.Thread):
     """Reads one SSE stream into a queue of (event name, data, arrival time)."""
 
-    def __init__(self, url: str, session: str) -> None:
+    def __init__(self, url: str, session: str, query: str = "") -> None:
         super().__init__(daemon=True)
-        self.url, self.session = url, session
+        self.url, self.session, self.query = url, session, query
         self.events: queue.Queue[tuple[str, str, float]] = queue.Queue()
         self.status = 0
         cookies = {settings.SESSION_COOKIE_NAME: session}
         self.client = httpx.Client(cookies=cookies, timeout=httpx.Timeout(30, read=60))
 
     def run(self) -> None:
-        url = self.url + "/api/v1/me/notifications/stream"
+        url = self.url + "/api/v1/me/notifications/stream" + self.query
         with contextlib.suppress(httpx.HTTPError), self.client.stream("GET", url) as response:
             self.status = response.status_code
             name = ""
@@ -125,6 +125,30 @@ def test_a_new_message_reaches_an_open_stream_within_a_second(
     assert "CD-9" in data
     assert '"service": 1' in data
     assert arrived - sent < 1.0, f"took {arrived - sent:.3f}s"
+
+
+def test_a_message_created_between_the_page_and_the_connection_is_replayed(
+    embedded: str, signed_in: tuple[object, str]
+) -> None:
+    """The inbox page opens the stream with ``?after=`` its newest message (``start`` when it
+    had none): what was created in between arrives on connect, before the counts."""
+    from citizencloud.notifications import selectors
+
+    user, session = signed_in
+    cursor = selectors.stream_cursor(user)  # what the page rendered
+    assert cursor == selectors.STREAM_START
+    notify(user)  # after the page, before the stream
+    listener = Listener(embedded, session, query=f"?after={cursor}")
+    listener.start()
+    data, _ = listener.next("notification", timeout=5)
+    assert "CD-9" in data
+    counts, _ = listener.next("counts")
+    assert '"service": 1' in counts
+    # Without the cursor the same stream would only have sent the counts.
+    plain = Listener(embedded, session)
+    plain.start()
+    name, _, _ = plain.events.get(timeout=10)
+    assert name == "counts"
 
 
 @pytest.mark.skipif(not os.environ.get("CITIZENCLOUD_TEST_REDIS_URL"), reason="needs Redis")

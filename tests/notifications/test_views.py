@@ -30,6 +30,24 @@ def test_the_inbox_shows_tabs_with_unread_counts_and_no_ad_tab_by_default() -> N
     assert "您的办件 CD-3 已受理。" in page
 
 
+def test_the_inbox_opens_its_live_stream_after_the_newest_message_it_rendered() -> None:
+    """A message created between the page's query and the stream's connection is replayed on
+    connect (the stream resumes after the page's newest message), not lost until a reload."""
+    client, user = signed_in()
+    empty = client.get("/me/notifications/").content.decode()
+    assert 'data-stream="/api/v1/me/notifications/stream?after=start"' in empty
+    first = services.notify(recipient=user, template_code=create_template().code,
+                            context={"case": "CD-4"}, dedupe_key="c1")  # fmt: skip
+    security_template = create_template(category="security")
+    security = services.notify(recipient=user, template_code=security_template.code,
+                               context={"case": "CD-5"}, dedupe_key="c2")  # fmt: skip
+    assert first is not None
+    assert security is not None
+    page = client.get("/me/notifications/?tab=service").content.decode()
+    # The newest of any category: the stream also carries the other tabs' counts.
+    assert f'stream?after={security.public_id}"' in page
+
+
 def test_the_ad_tab_appears_after_an_opt_in_and_holds_only_ads() -> None:
     client, user = signed_in()
     services.opt_in(user=user, partner="天府银行", quiet_start=dt.time(0), quiet_end=dt.time(0))

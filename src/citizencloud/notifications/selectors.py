@@ -125,9 +125,27 @@ def messages_after(last_id: int, *, limit: int = 500) -> list[tuple[int, int]]:
     return list(rows[:limit])
 
 
+# The inbox page's stream cursor when the person had no message yet: replay from their first.
+STREAM_START = "start"
+
+
+def stream_cursor(user: Any) -> str:
+    """Where a page's live stream resumes: the public id of the person's newest message when the
+    page was rendered (any category), or ``STREAM_START``. A message created between the page's
+    query and the stream's connection is then replayed instead of lost."""
+    newest = (
+        Message.objects.filter(recipient=user).order_by("-id").values_list("public_id", flat=True)
+    ).first()
+    return str(newest) if newest is not None else STREAM_START
+
+
 def message_ids_after(user_id: int, last_public_id: str, *, limit: int = 50) -> list[int]:
     """The person's message ids after their message ``last_public_id`` (an SSE reconnect's
-    catch-up), oldest first; none if that message is unknown."""
+    catch-up, or the inbox page's cursor), oldest first; none if that message is unknown;
+    from their first message for ``STREAM_START``."""
+    if last_public_id == STREAM_START:
+        rows = Message.objects.filter(recipient_id=user_id).order_by("id")
+        return list(rows.values_list("id", flat=True)[:limit])
     try:
         key = uuid.UUID(last_public_id)
     except ValueError:

@@ -14,7 +14,9 @@ task worker, which creates messages, is another process). Events: ``counts`` on 
 ``notification`` (``id:`` the message's public id) with the message and the unread counts; a comment
 every 15 s keeps proxies from closing the connection. A stream lasts at most 5 minutes: the
 browser reconnects with ``Last-Event-ID``, which re-checks the session and replays what it
-missed (up to 50 messages).
+missed (up to 50 messages). The inbox page opens the stream with ``?after=`` the newest message it
+rendered (``start`` when there was none), so a message created between the page and the
+connection is replayed too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import parse_qs
 
 from citizencloud.kernel import serving
 
@@ -226,10 +229,13 @@ def _event(name: str, data: dict[str, Any], event_id: str | None = None) -> byte
 
 
 def _last_event_id(scope: Scope) -> str | None:
+    """Where to resume: the browser's ``Last-Event-ID`` after a reconnect, else the page's
+    ``?after=`` cursor (the newest message it rendered, or ``start``), else nowhere."""
     for name, value in scope.get("headers", []):
         if name == b"last-event-id":
             return str(value.decode("latin-1"))[:40]
-    return None
+    after = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1")).get("after")
+    return after[0][:40] if after else None
 
 
 async def _push(send: Send, chunk: bytes) -> None:

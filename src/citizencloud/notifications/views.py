@@ -44,6 +44,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "archived": archived,
         "english": (get_language() or "").startswith("en"),
         "messages_list": selectors.inbox(request.user, category=tab, archived=archived)[:100],
+        "stream_after": selectors.stream_cursor(request.user),
     }
     return render(request, "notifications/inbox.html", context)
 
