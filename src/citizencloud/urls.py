@@ -1,16 +1,17 @@
 """URL composition: every app's pages and the one API."""
 
 from django.contrib import admin
-from django.db import transaction
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from citizencloud import pages
 from citizencloud.api import api
-from citizencloud.booking.api import run_rush_routes_outside_request_transaction
+from citizencloud.booking import api as booking_api
 from citizencloud.identity import views as identity_views
 from citizencloud.kernel import dev_views
 from citizencloud.kernel import views as kernel_views
+from citizencloud.kernel.api import outside_request_transaction
+from citizencloud.query import api as query_api
 
 handler400 = "citizencloud.kernel.views.bad_request"
 handler403 = "citizencloud.kernel.views.permission_denied"
@@ -43,14 +44,11 @@ urlpatterns = [
     path("exchange/v1/", include("citizencloud.exchange.urls")),
 ]
 
-# booking's release rush: POST /api/v1/bookings answers "full" before taking a write lock
-# (docs/booking.md, ADR 0012).
-run_rush_routes_outside_request_transaction(urlpatterns)
-
-# 查: GET /api/v1/me/records/<kind> asks a department, so like the 我的 page it runs without a
-# request transaction: none is held while the department answers (ADR 0015).
-for _resolver in urlpatterns:
-    if str(getattr(_resolver, "pattern", "")) == "api/v1/":
-        for _route in getattr(_resolver, "url_patterns", []):
-            if str(getattr(_route, "pattern", "")).startswith("me/records/"):
-                transaction.non_atomic_requests(_route.callback)
+# Routes that open their own short transactions instead of ATOMIC_REQUESTS: booking's release
+# rush answers "full" before taking a write lock (docs/booking.md, ADR 0012); 查 asks a
+# department with no transaction held (ADR 0015).
+outside_request_transaction(
+    urlpatterns,
+    "api/v1/",
+    [*booking_api.OUTSIDE_REQUEST_TRANSACTION, *query_api.OUTSIDE_REQUEST_TRANSACTION],
+)

@@ -66,9 +66,9 @@ def _book(request: HttpRequest, body: BookingIn) -> HttpResponse:
 )
 def book(request: HttpRequest, body: BookingIn) -> HttpResponse:
     # In a release rush most answers are "full": they are given from a read, before any write
-    # (this route runs outside ATOMIC_REQUESTS, see ``RUSH_ROUTES``), so they never wait for
-    # SQLite's write lock. The booking itself, its idempotency claim, audit entry and events
-    # then commit in one transaction. The key is claimed after authentication (per account).
+    # (this route runs outside ATOMIC_REQUESTS, see ``OUTSIDE_REQUEST_TRANSACTION``), so they
+    # never wait for SQLite's write lock. The booking itself, its idempotency claim, audit entry
+    # and events then commit in one transaction. The key is claimed after authentication.
     key = request.headers.get(HEADER, "")
     if key:
         services.refuse_early(citizen=request.user, slot_id=body.slot_id, request_key=key[:64])
@@ -79,18 +79,9 @@ def book(request: HttpRequest, body: BookingIn) -> HttpResponse:
         return _book(request, body)
 
 
-# Routes of this router served outside ATOMIC_REQUESTS (they open their own transaction).
-RUSH_ROUTES = frozenset({"bookings"})
-
-
-def run_rush_routes_outside_request_transaction(patterns: list[Any]) -> None:
-    """Mark the Ninja views of ``RUSH_ROUTES`` under the API's URL patterns non-atomic."""
-    for pattern in patterns:
-        nested = getattr(pattern, "url_patterns", None)
-        if nested is not None and str(pattern.pattern) == "api/v1/":
-            for inner in nested:
-                if str(inner.pattern) in RUSH_ROUTES:
-                    inner.callback._non_atomic_requests = {"default"}
+# Routes of this router served outside ATOMIC_REQUESTS (they open their own transaction); the
+# composition root applies it (``kernel.api.outside_request_transaction``).
+OUTSIDE_REQUEST_TRANSACTION = ("bookings",)
 
 
 @router.get("/bookings", response=list[BookingOut], auth=AUTH, summary="My bookings")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -116,3 +118,24 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, _not_found)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, _unauthenticated)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, _unexpected)  # type: ignore[arg-type]
+
+
+def outside_request_transaction(
+    patterns: list[Any], api_prefix: str, routes: Iterable[str]
+) -> None:
+    """Serve some API routes without ``ATOMIC_REQUESTS`` (ADR 0002): the routes that must not
+    hold a transaction — or SQLite's write lock — while they wait (a release rush answering
+    "full" from a read, a call to a department) and open their own short transactions instead.
+
+    ``patterns`` are the project's URL patterns, ``api_prefix`` the API's mount ("api/v1/");
+    a route ending in "/" is a prefix of Ninja route patterns ("me/records/"), any other is one
+    pattern exactly ("bookings": not "bookings/<id>"). Ninja views can only be marked on the
+    resolved URL patterns, so the composition root calls this after building them."""
+    wanted = list(routes)
+    for resolver in patterns:
+        if str(getattr(resolver, "pattern", "")) != api_prefix:
+            continue
+        for route in getattr(resolver, "url_patterns", []):
+            pattern = str(getattr(route, "pattern", ""))
+            if any(pattern.startswith(r) if r.endswith("/") else pattern == r for r in wanted):
+                transaction.non_atomic_requests(route.callback)

@@ -14,6 +14,10 @@ from citizencloud.query.schemas import RecordOut
 
 router = Router(tags=["query"], auth=AUTH)
 
+# Like the 我的 page, these routes ask a department: no request transaction is held while it
+# answers (ADR 0015); the composition root applies it (``kernel.api.outside_request_transaction``).
+OUTSIDE_REQUEST_TRANSACTION = ("me/records/",)
+
 
 @router.get(
     "/me/records/{kind}",
