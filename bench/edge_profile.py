@@ -20,15 +20,11 @@ import json
 import os
 import pstats
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import scratch as bench_scratch
 
 
 def main() -> None:
@@ -38,22 +34,9 @@ def main() -> None:
     parser.add_argument("--pass-format", choices=["cp1", "cp2"], default="cp2")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="cc-edgeprof-"))
-    env = dict(os.environ, CITIZENCLOUD_DATA_DIR=str(scratch), CITIZENCLOUD_LOG_LEVEL="ERROR")
-    env["DJANGO_SETTINGS_MODULE"] = "citizencloud.settings"
-    subprocess.run(
-        [sys.executable, "-m", "citizencloud", "migrate", "--no-input", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT / "src"))
+    scratch = bench_scratch.django("cc-edgeprof-")
     import datetime as dt
 
-    import django
-
-    django.setup()
     from citizencloud.campaigns import edge, passes, services
     from citizencloud.campaigns.models import Entry
     from citizencloud.identity.models import User

@@ -18,13 +18,10 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import scratch as bench_scratch
 
 
 def main() -> None:
@@ -32,24 +29,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=60_000)
     parser.add_argument("--batch", type=int, default=256)
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="cc-entry-store-"))
-    env = dict(
-        os.environ,
-        CITIZENCLOUD_DATA_DIR=str(scratch),
-        CITIZENCLOUD_LOG_LEVEL="ERROR",
-        DJANGO_SETTINGS_MODULE="citizencloud.settings",
-    )
-    subprocess.run(
-        [sys.executable, "-m", "citizencloud", "migrate", "--no-input", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    scratch = bench_scratch.django("cc-entry-store-")
     from django.conf import settings
     from django.db import connection
 

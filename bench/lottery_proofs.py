@@ -21,13 +21,9 @@ import secrets
 import shutil
 import sqlite3
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import scratch as bench_scratch
 
 
 def rss_mb() -> float:
@@ -39,22 +35,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=4_200_000)
     parser.add_argument("--proofs", type=int, default=200)
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="cc-proofs-"))
-    env = dict(os.environ, CITIZENCLOUD_DATA_DIR=str(scratch), CITIZENCLOUD_LOG_LEVEL="ERROR")
-    env["DJANGO_SETTINGS_MODULE"] = "citizencloud.settings"
-    subprocess.run(
-        [sys.executable, "-m", "citizencloud", "migrate", "--no-input", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT / "src"))
+    scratch = bench_scratch.django("cc-proofs-")
     import datetime as dt
 
-    import django
-
-    django.setup()
     from django.conf import settings
     from django.db import transaction
 
