@@ -374,8 +374,8 @@ def key_from_seed(seed_text: str) -> Ed25519PrivateKey:
 
 def main(argv: list[str]) -> None:
     import argparse
-    import signal
-    import sys
+
+    from citizencloud_sim.serving import run_until_stopped
 
     parser = argparse.ArgumentParser(prog="citizencloud-sim bank", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -398,15 +398,4 @@ def main(argv: list[str]) -> None:
     )
     server = BankServer((args.host, args.port), bank)
 
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    print(f"citizencloud-sim bank on http://{args.host}:{server.server_port}/", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    sys.exit(0)
+    run_until_stopped(server, "bank", args.host, server.server_port)

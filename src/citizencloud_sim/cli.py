@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from types import FrameType
 
 from citizencloud_sim.messaging import Faults, serve
+from citizencloud_sim.serving import run_until_stopped
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
         from citizencloud_sim import bank
 
         bank.main(argv[1:])
-
+        return
     if argv[:1] == ["dept"]:
         from citizencloud_sim import dept
 
@@ -57,15 +56,4 @@ def main(argv: list[str] | None = None) -> None:
         secret=args.callback_secret, faults=faults, seed=args.seed,
     )  # fmt: skip
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    print(f"citizencloud-sim {args.kind} on http://{args.host}:{server.server_port}/", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    sys.exit(0)
+    run_until_stopped(server, args.kind, args.host, server.server_port)

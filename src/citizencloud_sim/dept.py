@@ -518,8 +518,8 @@ class DeptServer(ThreadingHTTPServer):
 def main(argv: list[str]) -> None:
     """``citizencloud-sim dept [--port 8040] [--platform-key B64 …] [--slow-ms 3000] …``"""
     import argparse
-    import signal
-    import sys
+
+    from citizencloud_sim.serving import run_until_stopped
 
     parser = argparse.ArgumentParser(prog="citizencloud-sim dept", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -542,15 +542,4 @@ def main(argv: list[str]) -> None:
         faults.wrong_signature, faults.replay = args.wrong_signature, args.replay
     server = DeptServer((args.host, args.port), sim)
 
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    print(f"citizencloud-sim dept on http://{args.host}:{server.server_port}/", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    sys.exit(0)
+    run_until_stopped(server, "dept", args.host, server.server_port)

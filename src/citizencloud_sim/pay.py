@@ -386,8 +386,8 @@ def serve(*, host: str, port: int, merchant: str, secret: str, faults: PayFaults
 def main(argv: list[str]) -> None:
     """``citizencloud-sim pay [--port 8030] [--secret …] [--duplicate] …``"""
     import argparse
-    import signal
-    import sys
+
+    from citizencloud_sim.serving import run_until_stopped
 
     parser = argparse.ArgumentParser(prog="citizencloud-sim pay", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -417,15 +417,4 @@ def main(argv: list[str]) -> None:
         host=args.host, port=args.port, merchant=args.merchant, secret=args.secret, faults=faults
     )
 
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    print(f"citizencloud-sim pay on http://{args.host}:{server.server_port}/", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    sys.exit(0)
+    run_until_stopped(server, "pay", args.host, server.server_port)

@@ -59,3 +59,26 @@ def test_simulators_are_refused_in_production(tmp_path) -> None:  # type: ignore
     )  # fmt: skip
     assert result.returncode != 0
     assert "not production" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["sms", "email", "pay", "bank", "dept"])
+def test_each_simulator_stops_cleanly_on_sigterm(kind: str) -> None:
+    """Every simulator runs through ``citizencloud_sim.serving.run_until_stopped``: it announces
+    where it listens, answers, and exits 0 on SIGTERM with its socket closed."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "citizencloud_sim", kind, "--port", str(port)],
+        cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == (
+            f"citizencloud-sim {kind} on http://127.0.0.1:{port}/"
+        )
+        wait_http(f"http://127.0.0.1:{port}/")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
