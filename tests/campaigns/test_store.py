@@ -192,3 +192,30 @@ def test_set_based_batches_decide_replays_twins_and_stock_in_arrival_order(
     assert [o.status for o in outcomes] == [store.CREATED, store.CREATED, store.SOLD_OUT]
     assert Campaign.objects.get(pk=stock.pk).remaining == 0
     assert Entry.objects.filter(campaign=stock).count() == 2
+
+
+def test_sqlite_edge_writers_take_turns_on_a_file_lock() -> None:
+    """Two edge processes' writers: while one holds its turn, the other's batch waits for it
+    (on ``flock``, which wakes it at once) instead of meeting SQLite's sleeping busy handler."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the writer turn is SQLite's")
+    campaign = factories.create_campaign(kind=Kind.LOTTERY)
+    [user] = factories.create_users(1)
+    first, second = make_store("plain"), make_store("plain")
+    outcomes: list[list[store.Outcome]] = []
+    waiter = threading.Thread(
+        target=lambda: outcomes.append(second.write([req(campaign, user.pk)]))
+    )
+    try:
+        with first._turn:  # type: ignore[attr-defined]  # as if its batch were being written
+            waiter.start()
+            waiter.join(0.5)
+            assert waiter.is_alive()
+            assert not outcomes
+        waiter.join(10)
+        assert not waiter.is_alive()
+        assert [o.status for o in outcomes[0]] == [store.CREATED]
+    finally:
+        first.close()
+        second.close()
+    assert Entry.objects.filter(campaign=campaign).count() == 1
