@@ -118,7 +118,7 @@ class Verifier:
     def __init__(self, ring: dict[str, bytes], masters: dict[str, bytes] | None = None) -> None:
         self._keys = {kid: Ed25519PublicKey.from_public_bytes(raw) for kid, raw in ring.items()}
         self._masters = dict(masters or {})
-        self._campaign_keys: dict[tuple[str, int], bytes] = {}
+        self._campaign_macs: dict[tuple[str, int], hmac.HMAC] = {}
 
     def verify(self, token: str, *, now: int) -> Pass:
         """The pass's claims if ``token`` is genuine and unexpired at ``now``; else InvalidPass."""
@@ -147,25 +147,28 @@ class Verifier:
         return claims
 
     def _verify_mac(self, token: str, now: int) -> Pass:
-        body, _, mac = token[len(MAC_PREFIX) :].partition(".")
+        body, _, tag_text = token[len(MAC_PREFIX) :].partition(".")
         try:
-            payload, tag = _unb64(body), _unb64(mac)
+            payload, tag = _unb64(body), _unb64(tag_text)
             context, kid, campaign, user, expires = payload.decode().split("|")
             claims = Pass(int(campaign), int(user), int(expires), kid)
         except (binascii.Error, ValueError, UnicodeDecodeError):
             raise InvalidPass("malformed") from None
-        key = self._campaign_keys.get((kid, claims.campaign_id))
-        if key is None:
+        keyed = self._campaign_macs.get((kid, claims.campaign_id))
+        if keyed is None:
             master = self._masters.get(kid)
             if context != MAC_CONTEXT or master is None:
                 raise InvalidPass("unknown_key")
-            key = campaign_key(master, claims.campaign_id)
-            if len(self._campaign_keys) > 4096:
-                self._campaign_keys.clear()
-            self._campaign_keys[(kid, claims.campaign_id)] = key
+            keyed = hmac.new(campaign_key(master, claims.campaign_id), digestmod=hashlib.sha256)
+            if len(self._campaign_macs) > 4096:
+                self._campaign_macs.clear()
+            self._campaign_macs[(kid, claims.campaign_id)] = keyed
         elif context != MAC_CONTEXT:
             raise InvalidPass("unknown_key")
-        if not hmac.compare_digest(hmac.digest(key, payload, "sha256"), tag):
+        # A copy of the keyed HMAC: the key's pads are hashed once per campaign, not per pass.
+        computed = keyed.copy()
+        computed.update(payload)
+        if not hmac.compare_digest(computed.digest(), tag):
             raise InvalidPass("bad_signature")
         if claims.expires_at <= now:
             raise InvalidPass("expired")
