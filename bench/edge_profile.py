@@ -3,11 +3,14 @@ load generator competing for the CPU), optionally under cProfile.
 
     .venv/bin/python bench/edge_profile.py --entries 40000 --concurrency 256 [--profile]
     .venv/bin/python bench/edge_profile.py --pass-format cp1      # Ed25519 passes, for contrast
+    .venv/bin/python bench/edge_profile.py --duplicates           # then everyone again: 409s
 
 It builds a scratch SQLite data directory, creates a lottery and ``--entries`` people with
 pre-issued passes, then calls ``citizencloud.campaigns.edge.entries`` with ``--concurrency``
 tasks at a time, exactly as granian would (an ASGI scope, receive and send), checks every reply
 is a 201 and every entry is in the database, and prints entries/s of handler + store CPU time.
+With ``--duplicates`` it then sends every person again under a new Idempotency-Key (each reply
+must be a 409) and prints refusals/s and CPU µs per refusal.
 With ``--profile`` it prints the top functions by cumulative and own time.
 """
 
@@ -33,6 +36,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=256)
     parser.add_argument("--pass-format", choices=["cp1", "cp2"], default="cp2")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--duplicates", action="store_true", help="then everyone again under new keys (409s)"
+    )
     args = parser.parse_args()
     scratch = bench_scratch.django("cc-edgeprof-")
     import datetime as dt
@@ -95,7 +101,25 @@ def main() -> None:
 
     writer_profile = cProfile.Profile() if args.profile else None
 
-    async def run() -> float:
+    async def phase(label: str) -> tuple[float, float]:
+        queue = iter(bodies)
+
+        async def worker() -> None:
+            for body in queue:
+                await one(body)
+
+        statuses.clear()
+        cpu_before = time.process_time()
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+        phases[label] = {"statuses": dict(statuses)}
+        return elapsed, cpu
+
+    phases: dict[str, dict[str, Any]] = {}
+    timings: dict[str, tuple[float, float]] = {}
+
+    async def run() -> None:
         await edge.startup()
         if writer_profile is not None:  # cProfile profiles one thread: the writer's own
             from citizencloud.campaigns import edge_runtime
@@ -103,24 +127,20 @@ def main() -> None:
             rt = edge_runtime.current()
             assert rt is not None
             rt.writer.submit(writer_profile.enable).result()
-        queue = iter(bodies)
-
-        async def worker() -> None:
-            for body in queue:
-                await one(body)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-        return time.perf_counter() - started
+        timings["entries"] = await phase("entries")
+        if writer_profile is not None:
+            writer_profile.disable()
+        if args.duplicates:  # everyone again under a new key: each reply must be a 409
+            timings["duplicates"] = await phase("duplicates")
 
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
-    cpu_before = time.process_time()
-    elapsed = asyncio.run(run())
-    cpu = time.process_time() - cpu_before
+    asyncio.run(run())
     if profiler:
         profiler.disable()
+    elapsed, cpu = timings["entries"]
+    statuses = phases["entries"]["statuses"]
     stored = Entry.objects.filter(campaign=campaign).count()
     result = {
         "entries": args.entries,
@@ -131,6 +151,13 @@ def main() -> None:
         "cpu_us_per_entry": round(cpu / args.entries * 1e6, 1),
         "load_avg": [round(x, 2) for x in os.getloadavg()],
     }
+    if "duplicates" in timings:
+        elapsed, cpu = timings["duplicates"]
+        result["duplicates"] = {
+            "statuses": phases["duplicates"]["statuses"],
+            "refused_per_s": round(args.entries / elapsed),
+            "cpu_us_per_refusal": round(cpu / args.entries * 1e6, 1),
+        }
     print(json.dumps(result))
     if profiler and writer_profile:
         from citizencloud.campaigns import edge_runtime

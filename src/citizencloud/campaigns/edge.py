@@ -12,7 +12,8 @@ another campaign; 404 no such campaign; 409 already entered / not open yet; 410 
 out; 429 or 503 with ``Retry-After`` and a waiting-room ticket when admission says no.
 
 Order of checks, cheapest refusal first: admission (a counter and a token bucket), the headers,
-the body, a sold-out flag held in memory (before any MAC), the pass, the cached campaign.
+the body, a sold-out flag held in memory (before any MAC), the pass, the cached campaign, the
+memory of who entered through this process (a second entry under another key is refused there).
 """
 
 from __future__ import annotations
@@ -144,6 +145,10 @@ async def _enter(
     if cached.sold_out and cached.entrants is not None:
         await _answer_final(send, scope, lang, rt, campaign_id, claims.user_id, key, cached)
         return
+    if cached.seen.refuses(claims.user_id, key):
+        # Entered through this process under another key: final, no write needed (Entrants).
+        await edge_http.problem(send, scope, lang, "campaigns.already_entered")
+        return
     request = store.EntryRequest(
         campaign_id=campaign_id,
         user_id=claims.user_id,
@@ -168,6 +173,8 @@ async def _enter(
                 headers=[(b"retry-after", str(random.randint(1, 3)).encode())],  # noqa: S311
             )
             return
+    if signed[0].status in (store.CREATED, store.REPLAYED):
+        cached.seen.record(claims.user_id, key)
     if signed[0].status == store.SOLD_OUT and not cached.sold_out:
         cached.sold_out = True
         asyncio.get_running_loop().create_task(edge_runtime.load_entrants(rt, cached))

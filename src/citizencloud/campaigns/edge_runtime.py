@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
+from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from citizencloud.campaigns import admission, edge_http, passes, store
 
 CAMPAIGN_TTL = 1.0
+MAX_REMEMBERED_USER_ID = 1 << 25  # the entrant memory's bound: 4 bytes × 33.5 M ids = 128 MiB
 
 log = logging.getLogger("citizencloud.campaigns.edge")
 
@@ -31,12 +34,54 @@ class Config:
     batch_max: int
 
 
+class Entrants:
+    """Who has entered one campaign, as far as this process has seen its own commits: for each
+    user id, a 32-bit hash of the idempotency key their entry carries (0: not seen here).
+
+    It lets the edge refuse a second entry by the same person (409) without a database write:
+    if the person is known here and the new key's hash differs from their entry's, the key is
+    certainly another one, and entries are never deleted (``on_delete=PROTECT``), so the answer
+    is final. Anything else — not seen here (an entry made by another process, or before a
+    restart), or the same hash (a replay, or a rare collision) — goes the ordinary way through
+    the batch, which decides from the database. An array indexed by user id costs 4 bytes per id
+    up to the highest entrant's (17 MB for the 4.2 million of 2021); ids above
+    ``MAX_REMEMBERED_USER_ID`` are not remembered.
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self) -> None:
+        self._keys = array("I")
+
+    @staticmethod
+    def _hash(key: str) -> int:
+        return zlib.crc32(key.encode()) | 1  # never 0, which means "not seen"
+
+    def record(self, user_id: int, key: str) -> None:
+        if not 0 <= user_id < MAX_REMEMBERED_USER_ID:
+            return
+        keys = self._keys
+        if user_id >= len(keys):
+            grow = max(user_id + 1, 2 * len(keys), 1024) - len(keys)
+            keys.frombytes(bytes(grow * keys.itemsize))
+        keys[user_id] = self._hash(key)
+
+    def refuses(self, user_id: int, key: str) -> bool:
+        """True when ``user_id`` has an entry here under a key that is certainly not ``key``."""
+        keys = self._keys
+        if not 0 <= user_id < len(keys):
+            return False
+        known = keys[user_id]
+        return known != 0 and known != self._hash(key)
+
+
 @dataclass
 class CachedCampaign:
     info: store.CampaignInfo
     fetched: float
     sold_out: bool = False
     entrants: dict[int, tuple[str, str, str]] | None = None  # sold-out first come: user → entry
+    seen: Entrants = field(default_factory=Entrants)  # entrants this process has committed
 
 
 @dataclass
