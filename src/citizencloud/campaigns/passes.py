@@ -31,7 +31,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -57,8 +57,7 @@ class InvalidPass(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Pass:
+class Pass(NamedTuple):  # a tuple: built on every entry, a third of a frozen dataclass's cost
     campaign_id: int
     user_id: int
     expires_at: int
@@ -69,8 +68,14 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """base64url without padding, decoded as ``base64.urlsafe_b64decode`` does (non-alphabet
+    characters discarded) but without its per-call checks: it runs twice on every entry."""
+    raw = text.encode("ascii").translate(_FROM_URLSAFE)
+    return binascii.a2b_base64(raw + b"=" * (-len(raw) % 4))
 
 
 def issue(
