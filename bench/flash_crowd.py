@@ -8,9 +8,10 @@ minutes, most of it signing passes). Needs ``wrk``. It builds a scratch data dir
 creates ``--users`` people and campaigns with pre-issued passes, then, in the same run:
 
 A. the edge (``citizencloud serve``) on a lottery: entries acknowledged/s, p50/p99, shed, lost,
-   and the p99 of an ordinary Django page (the home page) fetched during the spike;
+   and the p99 of an ordinary Django page (a catalog guide page) fetched during the spike;
 B. refusals: a sold-out first-come campaign (refused from the local flag; oversold checked in
-   the database) and duplicates (every person again, refused by the database batch);
+   the database) and duplicates (every person again, refused from the edge's memory of its
+   entrants, ADR 0023);
 C. the naive Django view (bench/naive_campaign.py) on the same machine and data;
 D. the raw ceiling (bench/raw_ceiling.py): the same store write with nothing else;
 E. durability: kill -9 the server mid-spike, restart it, check every acknowledged entry exists.
