@@ -52,6 +52,11 @@ def test_entrants_ignore_ids_beyond_the_bound() -> None:
     memory.record(70_000, "a")
     assert memory.refuses(70_000, "b")
     assert not memory.refuses(69_999, "b")
+    half = edge_runtime.MAX_REMEMBERED_USER_ID // 2 + 10
+    memory.record(half, "a")
+    memory.record(half + 1, "a")  # doubling would pass the bound: it grows to the bound only
+    assert memory.refuses(half + 1, "b")
+    assert len(memory._keys) == edge_runtime.MAX_REMEMBERED_USER_ID
 
 
 @pytest.fixture

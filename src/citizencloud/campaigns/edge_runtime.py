@@ -62,7 +62,8 @@ class Entrants:
             return
         keys = self._keys
         if user_id >= len(keys):
-            grow = max(user_id + 1, 2 * len(keys), 1024) - len(keys)
+            size = min(max(user_id + 1, 2 * len(keys), 1024), MAX_REMEMBERED_USER_ID)
+            grow = size - len(keys)
             keys.frombytes(bytes(grow * keys.itemsize))
         keys[user_id] = self._hash(key)
 
