@@ -127,7 +127,9 @@ def test_a_second_entry_under_another_key_is_refused_without_a_write(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_entry_another_process_made_is_refused_by_the_database(own_runtime: None) -> None:
+def test_an_entry_another_process_made_is_refused_by_the_database_then_from_memory(
+    own_runtime: None,
+) -> None:
     campaign = factories.create_campaign(kind=Kind.LOTTERY)
     [user] = factories.create_users(1)
     other_process = store.from_settings(connection.settings_dict)
@@ -142,14 +144,16 @@ def test_an_entry_another_process_made_is_refused_by_the_database(own_runtime: N
 
     async def scenario() -> list[tuple[int, int]]:
         replies = []
-        for key in ("mine", "mine-again"):
+        for key in ("mine", "mine-again", "theirs"):
             status, _ = await post(campaign.pk, token, key)
             replies.append((status, written()))
         return replies
 
-    (first, after_first), (second, after_second) = asyncio.run(scenario())
-    assert (first, second) == (409, 409)
-    assert (after_first, after_second) == (1, 2)  # not known here: both asked the database
+    (first, after_first), (second, after_second), (replay, after_replay) = asyncio.run(scenario())
+    assert (first, second, replay) == (409, 409, 201)
+    assert after_first == 1  # not known here yet: the database answered, naming the entry's key
+    assert after_second == 1  # then known: refused from memory
+    assert after_replay == 2  # the entry's own key is a replay: through the batch, 201
 
 
 @given(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 10**6), st.booleans()), max_size=30))

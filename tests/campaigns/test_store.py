@@ -62,6 +62,7 @@ def test_a_batch_sells_in_arrival_order_and_handles_twins(db_store: store.Store)
         store.CREATED, store.REPLAYED, store.DUPLICATE, store.CREATED, store.SOLD_OUT,
     ]  # fmt: skip
     assert outcomes[1].entry_id == outcomes[0].entry_id
+    assert outcomes[2].entered_key == "ka"  # a duplicate names the key of the entry it met
     assert Campaign.objects.get(pk=campaign.pk).remaining == 0
     assert set(Entry.objects.values_list("user_id", flat=True)) == {a.pk, b.pk}
     again = db_store.write([req(campaign, a.pk, "ka"), req(campaign, c.pk)])
@@ -181,6 +182,8 @@ def test_set_based_batches_decide_replays_twins_and_stock_in_arrival_order(
         store.REPLAYED, store.CREATED, store.DUPLICATE, store.DUPLICATE,
     ]  # fmt: skip
     assert outcomes[0].entry_id == first[0].entry_id
+    assert outcomes[2].entered_key == mixed[1].idempotency_key  # its twin's, earlier in the batch
+    assert outcomes[3].entered_key == f"k{people[1].pk}"
     assert [o.status for o in db_store.write([req(lottery, people[4].pk)])] == [store.CREATED]
     assert Entry.objects.filter(campaign=lottery).count() == 5
     stock = factories.create_campaign(tiers=[factories.services.TierSpec(100, 2)])

@@ -175,6 +175,8 @@ async def _enter(
             return
     if signed[0].status in (store.CREATED, store.REPLAYED):
         cached.seen.record(claims.user_id, key)
+    elif signed[0].status == store.DUPLICATE and signed[0].entered_key:
+        cached.seen.record(claims.user_id, signed[0].entered_key)  # learnt from the database
     if signed[0].status == store.SOLD_OUT and not cached.sold_out:
         cached.sold_out = True
         asyncio.get_running_loop().create_task(edge_runtime.load_entrants(rt, cached))

@@ -35,13 +35,15 @@ class Config:
 
 
 class Entrants:
-    """Who has entered one campaign, as far as this process has seen its own commits: for each
+    """Who has entered one campaign, as far as this process has seen: for each
     user id, a 32-bit hash of the idempotency key their entry carries (0: not seen here).
 
+    It is filled from this process's commits (created or replayed) and from the database's
+    duplicate answers, which name the key of the person's entry (``Outcome.entered_key``).
     It lets the edge refuse a second entry by the same person (409) without a database write:
     if the person is known here and the new key's hash differs from their entry's, the key is
     certainly another one, and entries are never deleted (``on_delete=PROTECT``), so the answer
-    is final. Anything else — not seen here (an entry made by another process, or before a
+    is final. Anything else — not seen here yet (an entry made by another process, or before a
     restart), or the same hash (a replay, or a rare collision) — goes the ordinary way through
     the batch, which decides from the database. An array indexed by user id costs 4 bytes per id
     up to the highest entrant's (17 MB for the 4.2 million of 2021); ids above

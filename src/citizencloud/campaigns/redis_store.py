@@ -141,7 +141,7 @@ class RedisPostgresStore(store.PostgresStore):
             if key == r.idempotency_key:
                 outcomes.append(store.Outcome(store.REPLAYED, entry_id, created))
             else:
-                outcomes.append(store.Outcome(store.DUPLICATE))
+                outcomes.append(store.Outcome(store.DUPLICATE, entered_key=str(key)))
         return outcomes
 
     def _insert(

@@ -54,6 +54,9 @@ class Outcome:
     status: str
     entry_id: str = ""
     created_at: dt.datetime | None = None
+    # A duplicate: the idempotency key the person's entry carries. Never sent to anyone; the
+    # edge remembers it so the person's next duplicate is refused without a write (ADR 0023).
+    entered_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class _SqlStore:
         entry_id, key, created = rows[0]
         if key == request.idempotency_key:
             return Outcome(REPLAYED, str(entry_id), self._from_db(created))
-        return Outcome(DUPLICATE)
+        return Outcome(DUPLICATE, entered_key=str(key))
 
     def entrants(self, campaign_id: int) -> dict[int, tuple[str, str, str]]:
         """Every entrant of a campaign: user id → (entry id, idempotency key, created at)."""
@@ -189,7 +192,7 @@ class _SqlStore:
             entry_id, key, created = cursor.fetchone()
             if key == r.idempotency_key:
                 return Outcome(REPLAYED, str(entry_id), self._from_db(created))
-            return Outcome(DUPLICATE)
+            return Outcome(DUPLICATE, entered_key=str(key))
         if info.closed:
             cursor.execute(self.q_undo, (inserted[0],))
             return Outcome(CLOSED)
@@ -276,7 +279,9 @@ class SqliteStore(_SqlStore):
             if existing is not None:
                 same = existing[1] == r.idempotency_key
                 outcomes.append(
-                    Outcome(REPLAYED, existing[0], existing[2]) if same else Outcome(DUPLICATE)
+                    Outcome(REPLAYED, existing[0], existing[2])
+                    if same
+                    else Outcome(DUPLICATE, entered_key=existing[1])
                 )
             elif info.closed:
                 outcomes.append(Outcome(CLOSED))
@@ -442,7 +447,9 @@ class PostgresStore(_SqlStore):
                 entry_id, key, created = existing[r.user_id]
                 same = key == r.idempotency_key
                 outcomes.append(
-                    Outcome(REPLAYED, entry_id, created) if same else Outcome(DUPLICATE)
+                    Outcome(REPLAYED, entry_id, created)
+                    if same
+                    else Outcome(DUPLICATE, entered_key=key)
                 )
             else:
                 outcomes.append(Outcome(closed_or_sold))  # its twin in this batch was refused
