@@ -84,7 +84,7 @@ class CachedCampaign:
     fetched: float
     sold_out: bool = False
     entrants: dict[int, tuple[str, str, str]] | None = None  # sold-out first come: user → entry
-    seen: Entrants = field(default_factory=Entrants)  # entrants this process has committed
+    seen: Entrants = field(default_factory=Entrants)  # who entered, as far as this process saw
 
 
 @dataclass

@@ -18,7 +18,9 @@ whole batch, one conditional ``UPDATE`` of the stock by the number granted in ar
 The campaign row is read first in the transaction (``FOR UPDATE`` on PostgreSQL, where several
 processes write; SQLite's ``BEGIN IMMEDIATE`` already serializes writers), so batches of one
 campaign never deadlock and nothing is accepted once ``closed_at`` is set. SQLite runs with
-``synchronous=FULL`` on this connection: each group commit is fsynced before the replies.
+``synchronous=FULL`` on this connection: each group commit is fsynced before the replies. The
+edge writers of several processes on one SQLite database take turns on a file lock beside it
+(``_WriterTurn``, ADR 0023) rather than meeting SQLite's sleeping busy handler.
 """
 
 from __future__ import annotations
