@@ -79,6 +79,21 @@ def record_access(
     return access
 
 
+def validate_purposes(purposes: Any) -> None:
+    """What a third party declares: ``{"purpose": {"text", "items": [...], "actions": [...],
+    "max_days"}}`` with items and actions the platform knows; else DomainError."""
+    if not isinstance(purposes, dict) or not purposes:
+        raise DomainError("purposes must be a non-empty JSON object", code="privacy.invalid_party")
+    for item_set in purposes.values():
+        if not isinstance(item_set, dict):
+            raise DomainError("each purpose must be a JSON object", code="privacy.invalid_party")
+        unknown = set(item_set.get("items", [])) - set(items.ITEMS)
+        if unknown or not set(item_set.get("actions", [])) <= set(items.ACTIONS):
+            raise DomainError(
+                f"unknown items or actions: {sorted(unknown)}", code="privacy.invalid_party"
+            )
+
+
 def register_party(
     *,
     code: str,
@@ -90,6 +105,9 @@ def register_party(
     ack_public_key: str = "",
     client_id: str = "",
     client_secret: str = "",
+    privacy_contact: str = "",
+    actor: Any = None,
+    request: Any = None,
 ) -> tuple[ThirdParty, str]:
     """Register (or update) a third party as a confidential OIDC client with its declared
     purposes; returns it and its client secret (shown once; empty if it already existed)."""
@@ -116,14 +134,17 @@ def register_party(
         ClientProfile.objects.create(application=application, owner=name)
         party = party or ThirdParty(code=code)
         party.application = application
-    for item_set in purposes.values():
-        unknown = set(item_set.get("items", [])) - set(items.ITEMS)
-        if unknown or not set(item_set.get("actions", [])) <= set(items.ACTIONS):
-            raise DomainError(
-                f"unknown items or actions: {sorted(unknown)}", code="privacy.invalid_party"
-            )
+    validate_purposes(purposes)
     party.name, party.kind, party.purposes = name, kind, purposes
     party.webhook_url, party.ack_public_key = webhook_url, ack_public_key
+    if privacy_contact:
+        party.privacy_contact = privacy_contact
     party.save()
-    audit.record(action="privacy.party_registered", target=party, details={"code": code})
+    audit.record(
+        action="privacy.party_registered",
+        target=party,
+        details={"code": code},
+        actor=actor,
+        request=request,
+    )
     return party, secret
