@@ -297,7 +297,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="granian worker processes")
     parser.add_argument("--stock", type=int, default=1000, help="first-come stock")
     parser.add_argument("--database-url", default="", help="default: SQLite in a scratch directory")
-    parser.add_argument("--skip", default="", help="comma-separated phases to skip: naive,raw,kill")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated phases to skip: refusals,naive,raw,kill"
+    )
     parser.add_argument("--out", default="", help="also write the JSON result here")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -347,7 +349,7 @@ def main() -> None:
     }
     files, tokens = {}, {}
     for name, campaign_id in campaigns.items():
-        if name in skip:
+        if name in skip or (name == "first_come" and "refusals" in skip):
             continue
         files[name] = scratch / f"passes-{name}.txt"
         tokens[name] = write_passes(files[name], campaign_id, users)
@@ -370,15 +372,17 @@ def main() -> None:
         ours["lost"] = missing(campaigns["lottery"], ids)
         ours["page_during_spike"] = probe.summary()
         result["edge_lottery"] = ours
-        sold = wrk(entries_url(server, "first_come"), files["first_come"], args, "b")
-        sold.update(db_counts(campaigns["first_come"]))
-        sold["oversold"] = max(0, sold["entries"] - args.stock) + max(0, -sold["remaining"])
-        result["edge_first_come_sold_out"] = sold
-        # Everyone who entered in phase A, again, with new keys: every reply is a 409.
-        entered = entrant_ids(campaigns["lottery"])
-        files["dup"] = scratch / "passes-dup.txt"
-        files["dup"].write_text("".join(tokens["lottery"][u] + "\n" for u in entered))
-        result["edge_duplicates"] = wrk(entries_url(server, "lottery"), files["dup"], args, "dup")
+        if "refusals" not in skip:
+            sold = wrk(entries_url(server, "first_come"), files["first_come"], args, "b")
+            sold.update(db_counts(campaigns["first_come"]))
+            sold["oversold"] = max(0, sold["entries"] - args.stock) + max(0, -sold["remaining"])
+            result["edge_first_come_sold_out"] = sold
+            # Everyone who entered in phase A, again, with new keys: every reply is a 409.
+            entered = entrant_ids(campaigns["lottery"])
+            files["dup"] = scratch / "passes-dup.txt"
+            files["dup"].write_text("".join(tokens["lottery"][u] + "\n" for u in entered))
+            dup = wrk(entries_url(server, "lottery"), files["dup"], args, "dup")
+            result["edge_duplicates"] = dup
     finally:
         server.stop()
 
