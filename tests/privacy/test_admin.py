@@ -59,6 +59,12 @@ def test_invalid_registrations_are_refused_with_the_reason(
     assert not ThirdParty.objects.exists()
 
 
+def test_the_admin_pages_speak_chinese_by_default(admin_client: Client) -> None:
+    page = admin_client.get(ADD).content.decode()
+    for label in ("回调地址", "撤回通知回调地址", "回执验证公钥", "申报的用途", "隐私事务联系人"):
+        assert label in page
+
+
 def test_a_party_is_registered_and_its_secret_shown_once(
     admin_client: Client, admin_user: Any
 ) -> None:

@@ -40,7 +40,18 @@ def _clean_ack_key(value: str) -> str:
     return value
 
 
+def _webhook_field() -> forms.URLField:
+    """Declared here, not built from the model, so it assumes https (Django 6's default)."""
+    return forms.URLField(
+        label=ThirdParty._meta.get_field("webhook_url").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
+
 class ThirdPartyChangeForm(forms.ModelForm[ThirdParty]):
+    webhook_url = _webhook_field()
+
     class Meta:
         model = ThirdParty
         fields = ["name", "webhook_url", "ack_public_key", "privacy_contact"]
@@ -50,6 +61,7 @@ class ThirdPartyChangeForm(forms.ModelForm[ThirdParty]):
 
 
 class ThirdPartyAddForm(forms.ModelForm[ThirdParty]):
+    webhook_url = _webhook_field()
     redirect_uri = forms.URLField(
         label=_("Redirect URI"),
         help_text=_("Its OIDC redirect URI, exactly as it sends it."),

@@ -76,10 +76,12 @@ class ThirdParty(models.Model):
     It is an OIDC client (``application``) or an exchange peer; it acts only under a
     :class:`Consent`. ``ack_public_key`` verifies its signed revocation acknowledgements."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    code = models.SlugField(max_length=60, unique=True)
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=150)
-    kind = models.CharField(max_length=16, choices=PartyKind.choices, default=PartyKind.APP)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=PartyKind.choices, default=PartyKind.APP
+    )
     application = models.OneToOneField(
         "oauth2_provider.Application",
         on_delete=models.SET_NULL,
@@ -88,11 +90,13 @@ class ThirdParty(models.Model):
         related_name="third_party",
     )
     # {"open_class3_account": {"text": "...", "items": [...], "actions": [...], "max_days": 365}}
-    purposes = models.JSONField(default=dict)
-    webhook_url = models.URLField(blank=True)
-    ack_public_key = models.CharField(max_length=64, blank=True)  # base64url Ed25519
-    privacy_contact = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
+    purposes = models.JSONField(_("declared purposes"), default=dict)
+    webhook_url = models.URLField(_("revocation webhook URL"), blank=True)
+    ack_public_key = models.CharField(  # base64url Ed25519
+        _("acknowledgement public key"), max_length=64, blank=True
+    )
+    privacy_contact = models.CharField(_("privacy contact"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("registered at"), default=clock.now)
 
     class Meta:
         verbose_name = _("third party")
