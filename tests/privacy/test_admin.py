@@ -110,3 +110,19 @@ def test_later_edits_are_limited_audited_and_a_party_is_never_deleted(
     bad = admin_client.post(change, {**edit, "ack_public_key": "short"})
     assert bad.status_code == 200
     assert admin_client.get(f"/admin/privacy/thirdparty/{party.pk}/delete/").status_code == 403
+
+
+def test_the_service_refuses_a_bad_acknowledgement_key_for_the_command_too() -> None:
+    from citizencloud.kernel.errors import DomainError
+    from citizencloud.privacy import services
+
+    with pytest.raises(DomainError) as refused:
+        services.register_party(
+            code="bad-key", name="x", kind="bank", purposes=BANK_PURPOSES,
+            redirect_uri="https://x.example/cb", ack_public_key="not-a-key",
+        )  # fmt: skip
+    assert refused.value.code == "privacy.invalid_party"
+    assert not ThirdParty.objects.filter(code="bad-key").exists()
+    from oauth2_provider.models import get_application_model
+
+    assert not get_application_model().objects.filter(name="x").exists()  # refused before

@@ -5,7 +5,6 @@ out of the admin; a party is never deleted (its consents and notices refer to it
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -26,20 +25,6 @@ _PURPOSES_HELP = _(
 )
 
 
-def _clean_ack_key(value: str) -> str:
-    """Empty, or a base64url Ed25519 public key (32 bytes)."""
-    value = value.strip()
-    if not value:
-        return ""
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
-        raise forms.ValidationError(_("Give the Ed25519 public key as 32 bytes in base64url."))
-    return value
-
-
 def _webhook_field() -> forms.URLField:
     """Declared here, not built from the model, so it assumes https (Django 6's default)."""
     return forms.URLField(
@@ -57,11 +42,15 @@ class ThirdPartyChangeForm(forms.ModelForm[ThirdParty]):
         fields = ["name", "webhook_url", "ack_public_key", "privacy_contact"]
 
     def clean_ack_public_key(self) -> str:
-        return _clean_ack_key(self.cleaned_data["ack_public_key"])
+        try:
+            return services.validate_ack_key(self.cleaned_data["ack_public_key"])
+        except DomainError:
+            raise forms.ValidationError(
+                _("Give the Ed25519 public key as 32 bytes in base64url.")
+            ) from None
 
 
-class ThirdPartyAddForm(forms.ModelForm[ThirdParty]):
-    webhook_url = _webhook_field()
+class ThirdPartyAddForm(ThirdPartyChangeForm):
     redirect_uri = forms.URLField(
         label=_("Redirect URI"),
         help_text=_("Its OIDC redirect URI, exactly as it sends it."),
@@ -76,9 +65,6 @@ class ThirdPartyAddForm(forms.ModelForm[ThirdParty]):
     class Meta:
         model = ThirdParty
         fields = ["code", "name", "kind", "webhook_url", "ack_public_key", "privacy_contact"]
-
-    def clean_ack_public_key(self) -> str:
-        return _clean_ack_key(self.cleaned_data["ack_public_key"])
 
     def clean_purposes_json(self) -> dict[str, Any]:
         try:

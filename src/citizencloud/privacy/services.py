@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import secrets
@@ -94,6 +95,24 @@ def validate_purposes(purposes: Any) -> None:
             )
 
 
+def validate_ack_key(value: str) -> str:
+    """Empty, or a base64url Ed25519 public key (32 bytes) — what verifies a party's signed
+    acknowledgements; else DomainError."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise DomainError(
+            "the acknowledgement key must be 32 bytes of Ed25519 public key in base64url",
+            code="privacy.invalid_party",
+        )
+    return value
+
+
 def register_party(
     *,
     code: str,
@@ -115,6 +134,8 @@ def register_party(
 
     from citizencloud.identity.models import ClientProfile
 
+    validate_purposes(purposes)  # before anything is created
+    ack_public_key = validate_ack_key(ack_public_key)
     model = get_application_model()
     party = ThirdParty.objects.filter(code=code).select_related("application").first()
     secret = ""
@@ -134,7 +155,6 @@ def register_party(
         ClientProfile.objects.create(application=application, owner=name)
         party = party or ThirdParty(code=code)
         party.application = application
-    validate_purposes(purposes)
     party.name, party.kind, party.purposes = name, kind, purposes
     party.webhook_url, party.ack_public_key = webhook_url, ack_public_key
     if privacy_contact:
