@@ -121,6 +121,24 @@ def test_full_slot_second_booking_and_someone_elses_booking(client: Client) -> N
     assert client.get("/api/v1/bookings/not-a-uuid", **_headers(first)).status_code == 404
 
 
+def test_a_full_slot_is_refused_from_one_read_of_it(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    # Most answers in a release rush are "full": the session, the slot (with its resource) and
+    # "did this very request already book?" are all they read; nothing is written.
+    resource = create_resource()
+    full = create_slot(resource, capacity=1)
+    _post(client, "/api/v1/bookings", {"slot_id": full.pk}, token_for(create_citizen()), "a")
+    token = token_for(create_citizen())
+    with django_assert_num_queries(3):
+        refused = _post(client, "/api/v1/bookings", {"slot_id": full.pk}, token, "b")
+    assert (refused.status_code, refused.json()["code"]) == (409, "booking.slot_full")
+    unreleased = create_slot(resource, released_ago=-dt.timedelta(hours=1))
+    with django_assert_num_queries(3):
+        early = _post(client, "/api/v1/bookings", {"slot_id": unreleased.pk}, token, "c")
+    assert (early.status_code, early.json()["code"]) == (409, "booking.not_released")
+
+
 def test_check_in_by_staff_of_the_point_only(client: Client) -> None:
     point = create_point()
     slot = create_slot(create_resource(point=point), starts_in=dt.timedelta(minutes=10))

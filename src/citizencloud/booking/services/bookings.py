@@ -53,7 +53,11 @@ def _check_citizen(citizen: Any, resource: Resource, now: dt.datetime) -> None:
 
 
 def _explain_refusal(slot_id: int, now: dt.datetime) -> Exception:
-    slot = Slot.objects.select_related("resource").filter(pk=slot_id).first()
+    return _explain(Slot.objects.select_related("resource").filter(pk=slot_id).first(), now)
+
+
+def _explain(slot: Slot | None, now: dt.datetime) -> Exception:
+    """Why a booking of ``slot`` (read with its resource) is refused."""
     if slot is None or not slot.resource.active:
         return errors.slot_not_found()
     if slot.starts_at <= now:
@@ -81,15 +85,12 @@ def refuse_early(*, citizen: Any, slot_id: int, request_key: str) -> None:
     """Read-only: raise the refusal for a full, past or unreleased slot without writing anything
     (most answers in a release rush), unless this request already made a booking (a retry)."""
     now = clock.now()
-    slot = Slot.objects.filter(pk=slot_id).values("capacity", "booked", "starts_at", "released_at")
-    row = slot.first()
-    if row is None or (
-        row["booked"] < row["capacity"] and row["released_at"] <= now < row["starts_at"]
-    ):
+    slot = Slot.objects.select_related("resource").filter(pk=slot_id).first()
+    if slot is None or (slot.free > 0 and slot.released_at <= now < slot.starts_at):
         return  # no such slot, or room: the full path decides (and explains)
     if Booking.objects.filter(citizen=citizen, request_key=request_key).exists():
         return
-    raise _explain_refusal(slot_id, now)
+    raise _explain(slot, now)  # from the row just read: one query less per refusal
 
 
 def book(
