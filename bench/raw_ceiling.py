@@ -59,11 +59,14 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"raw ceiling"})
         return
+    # Stop at Content-Length, as the edge does (granian sends an empty last message after it).
+    headers = dict(scope["headers"])
+    length = int(headers.get(b"content-length", b"-1"))
     body = b""
     while True:
         message = await receive()
         body += message.get("body", b"")
-        if not message.get("more_body"):
+        if not message.get("more_body") or len(body) == length:
             break
     token = json.loads(body)["pass"]
     payload = base64.urlsafe_b64decode(token.split(".")[1] + "==").decode().split("|")
@@ -76,7 +79,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     request = store.EntryRequest(
         campaign_id=campaign_id,
         user_id=int(payload[3]),
-        idempotency_key=dict(scope["headers"]).get(b"idempotency-key", b"").decode(),
+        idempotency_key=headers.get(b"idempotency-key", b"").decode(),
         entry_id=secrets.token_hex(16),
         created_at=clock.now(),
     )

@@ -47,3 +47,54 @@ def test_every_problem_renders_as_json_in_both_languages() -> None:
                 assert body["waiting_room"] == {"ticket": 3}
     zh = json.loads(edge_http._HEADS["zh-hans"]["campaigns.sold_out"][:-12] + b"}")
     assert zh["title"] == "已售罄"
+
+
+def _receiver(messages: list[dict[str, Any]]) -> tuple[Any, list[int]]:
+    """An ASGI ``receive`` handing out ``messages`` in turn, counting the calls; one call too
+    many fails the test (the request has nothing more to give)."""
+    calls = [0]
+
+    async def receive() -> dict[str, Any]:
+        calls[0] += 1
+        assert calls[0] <= len(messages), "read past the end of the request"
+        return messages[calls[0] - 1]
+
+    return receive, calls
+
+
+def test_a_body_of_its_declared_length_is_read_in_one_receive() -> None:
+    # granian's way: the whole body with more_body set, then an empty last message.
+    body = b'{"pass":"cp2.x"}'
+    granian = [
+        {"type": "http.request", "body": body, "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": False},
+    ]
+    receive, calls = _receiver(granian)
+    assert asyncio.run(edge_http.read_body(receive, len(body))) == body
+    assert calls == [1]
+    receive, calls = _receiver(granian)  # no Content-Length: read to the last message
+    assert asyncio.run(edge_http.read_body(receive)) == body
+    assert calls == [2]
+    chunked = [
+        {"type": "http.request", "body": body[:5], "more_body": True},
+        {"type": "http.request", "body": body[5:], "more_body": False},
+    ]
+    receive, calls = _receiver(chunked)  # fewer bytes than declared so far: keep reading
+    assert asyncio.run(edge_http.read_body(receive, len(body))) == body
+    assert calls == [2]
+    big = [{"type": "http.request", "body": b"x" * (edge_http.MAX_BODY + 1), "more_body": True}]
+    receive, calls = _receiver(big)
+    assert asyncio.run(edge_http.read_body(receive, edge_http.MAX_BODY + 1)) is None
+
+
+def test_request_headers_read_the_content_length() -> None:
+    scope = {
+        "headers": [
+            (b"content-length", b"42"),
+            (b"idempotency-key", b"k-1"),
+            (b"accept-language", b"en"),
+        ]
+    }
+    assert edge_http.request_headers(scope) == (b"k-1", b"en", 42)
+    assert edge_http.request_headers({"headers": [(b"content-length", b"-3")]}) == (b"", b"", -1)
+    assert edge_http.request_headers({"headers": []}) == (b"", b"", -1)

@@ -78,7 +78,7 @@ async def _shed(
 async def entries(scope: Scope, receive: Receive, send: Send) -> None:
     """``POST /api/v1/campaigns/{id}/entries``."""
     campaign_id = int(scope["path_params"]["campaign_id"])
-    key, accept = edge_http.request_headers(scope)
+    key, accept, length = edge_http.request_headers(scope)
     lang = edge_http.language(accept)
     if scope["method"] != "POST":
         await edge_http.problem(
@@ -91,20 +91,20 @@ async def entries(scope: Scope, receive: Receive, send: Send) -> None:
         await _shed(send, scope, lang, rt, campaign_id, verdict)
         return
     try:
-        await _enter(scope, receive, send, rt, campaign_id, key, lang)
+        await _enter(scope, receive, send, rt, campaign_id, key, lang, length)
     finally:
         rt.gate.leave()
 
 
 async def _enter(
     scope: Scope, receive: Receive, send: Send, rt: Runtime, campaign_id: int, raw_key: bytes,
-    lang: str,
+    lang: str, length: int,
 ) -> None:  # fmt: skip
     if not raw_key or len(raw_key) > 255:
         await edge_http.problem(send, scope, lang, "campaigns.idempotency_key_required")
         return
     key = raw_key.decode("latin-1")
-    body = await edge_http.read_body(receive)
+    body = await edge_http.read_body(receive, length)
     try:
         token = json.loads(body)["pass"] if body else None
     except (ValueError, KeyError, TypeError):
