@@ -87,24 +87,20 @@ PATTERN_ROUTES: list[tuple[re.Pattern[str], ASGIApp]] = [
 ]
 
 
-def match(path: str) -> ASGIApp | None:
-    """The edge handler for ``path``, or None (Django answers it)."""
-    route = ROUTES.get(path)
-    if route is not None:
-        return route
+def route(scope: Scope) -> ASGIApp | None:
+    """The edge handler for this request, or None (Django answers it). A path with parameters
+    puts them in the request's own scope (no wrapper, no copy: this runs for every entry)."""
+    path = scope["path"]
+    handler = ROUTES.get(path)
+    if handler is not None:
+        return handler
     if path.startswith(("/api/v1/campaigns/", "/campaigns/")):
         for pattern, handler in PATTERN_ROUTES:
             found = pattern.match(path)
             if found is not None:
-                return _with_params(handler, found.groupdict())
+                scope["path_params"] = found.groupdict()
+                return handler
     return None
-
-
-def _with_params(handler: ASGIApp, params: dict[str, str]) -> ASGIApp:
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        await handler({**scope, "path_params": params}, receive, send)
-
-    return app
 
 
 Drain = Callable[[float], Awaitable[bool]]
@@ -218,9 +214,9 @@ def build(*, with_django: bool) -> ASGIApp:
             await _lifespan(receive, send, drain)
             return
         if scope["type"] == "http":
-            route = match(scope["path"])
-            if route is not None:
-                await route(scope, receive, send)
+            handler = route(scope)
+            if handler is not None:
+                await handler(scope, receive, send)
                 return
         await fallback(scope, receive, send)
 
