@@ -11,7 +11,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from citizencloud.campaigns import selectors as campaigns
 from citizencloud.catalog import selectors as catalog
+
+# Campaigns open or coming up shown on the home page (all of them: ``/campaigns/``).
+HOME_CAMPAIGNS = 4
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,16 @@ VERBS = (
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The front door: the four verbs, a search box, themes and life events."""
-    return render(
-        request,
-        "home.html",
-        {"verbs": VERBS, "themes": catalog.theme_list(), "life_events": catalog.life_events()},
-    )
+    """The front door: the four verbs, the campaigns open or coming up, a search box, themes and
+    life events."""
+    board = campaigns.board()
+    context = {
+        "verbs": VERBS,
+        "campaigns": (board["current"] + board["upcoming"])[:HOME_CAMPAIGNS],
+        "themes": catalog.theme_list(),
+        "life_events": catalog.life_events(),
+    }
+    return render(request, "home.html", context)
 
 
 @require_safe

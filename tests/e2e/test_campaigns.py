@@ -1,5 +1,6 @@
-"""Campaigns in Chromium: the lottery page's equal-odds statement, a pass, an entry and its
-receipt; then the waiting room, forced by an admission bucket that admits one entry only."""
+"""Campaigns in Chromium: found from the home page and the list, the lottery page's equal-odds
+statement, a pass, an entry and its receipt; then the waiting room, forced by an admission
+bucket that admits one entry only."""
 
 from __future__ import annotations
 
@@ -35,8 +36,20 @@ def test_equal_odds_pass_entry_receipt_then_waiting_room(
     ids = _campaign_ids(tight_url)
     lottery, first_come = ids["ecny-red-envelopes"], ids["swimming-pool-passes"]
 
+    # A citizen finds the campaigns from the home page; the list says where each one stands.
+    page.goto(f"{tight_url}/")
+    card = page.locator(".campaign-card", has_text="数字人民币红包")
+    expect(card).to_contain_text("尚未开始")
+    expect(card).to_contain_text("无需抢先")
+    page.get_by_role("link", name="全部活动（含已结束）").click()
+    page.wait_for_url(f"{tight_url}/campaigns/")
+    expect(page.locator("#campaigns-current + ul")).to_contain_text("市民游泳馆体验券")
+    expect(page.locator("#campaigns-upcoming + ul")).to_contain_text("数字人民币红包")
+    page.screenshot(path=f"{screenshot_dir}/campaigns-list.png", full_page=True)
+
     # The lottery page says plainly that the time of registering does not matter.
-    page.goto(f"{tight_url}/campaigns/{lottery}/")
+    page.get_by_role("link", name="数字人民币红包").click()
+    page.wait_for_url(f"{tight_url}/campaigns/{lottery}/")
     expect(page.locator(".equal-odds")).to_contain_text("中签机会")
     page.screenshot(path=f"{screenshot_dir}/campaign-lottery.png", full_page=True)
 

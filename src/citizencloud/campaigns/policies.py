@@ -43,3 +43,28 @@ def refusal(rules: Rules, person: Person, *, on: dt.date) -> str | None:
         if rules.max_age is not None and age > rules.max_age:
             return "campaigns.too_old"
     return None
+
+
+UPCOMING, OPEN, SOLD_OUT, CLOSED, DRAWN = "upcoming", "open", "sold_out", "closed", "drawn"
+
+
+def phase(
+    *,
+    first_come: bool,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    drawn_at: dt.datetime | None,
+    remaining: int,
+    now: dt.datetime,
+) -> str:
+    """Where a campaign stands at ``now``: not open yet, open, sold out (first come), closed
+    (a lottery awaiting its draw, or a first-come sale over) or drawn (results published)."""
+    if drawn_at is not None:
+        return DRAWN
+    if now < opens_at:
+        return UPCOMING
+    if now >= closes_at:
+        return CLOSED
+    if first_come and remaining <= 0:
+        return SOLD_OUT
+    return OPEN

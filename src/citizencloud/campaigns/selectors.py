@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from citizencloud.campaigns import ledger_tree, policies
-from citizencloud.campaigns.models import Campaign, Entry, LedgerTree
+from citizencloud.campaigns.models import Campaign, Entry, Kind, LedgerTree
 from citizencloud.identity.models import User
+from citizencloud.kernel import clock
 from citizencloud.kernel.errors import NotFound
 
 
@@ -29,6 +32,79 @@ def campaign_by_slug(slug: str) -> Campaign:
 
 def listed() -> list[Campaign]:
     return list(Campaign.objects.order_by("-opens_at").prefetch_related("tiers"))
+
+
+@dataclass(frozen=True)
+class Card:
+    """A campaign as the list and the home page show it."""
+
+    id: int
+    title: str
+    title_en: str
+    lottery: bool
+    phase: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    draw_at: dt.datetime | None
+    total_fen: int
+    prizes: int
+
+    @property
+    def prizes_shown(self) -> str:
+        return f"{self.prizes:,}"
+
+    @property
+    def total_yuan(self) -> str:
+        """``40,000,000`` or ``12.50``: yuan with thousands separators, fen only when there are."""
+        whole, fen = divmod(self.total_fen, 100)
+        return f"{whole:,}" if fen == 0 else f"{whole:,}.{fen:02d}"
+
+
+PAST_SHOWN = 20
+
+
+_GROUP = {
+    policies.OPEN: "current",
+    policies.SOLD_OUT: "current",
+    policies.UPCOMING: "upcoming",
+}
+
+
+def board(now: dt.datetime | None = None) -> dict[str, list[Card]]:
+    """The campaigns a citizen can look for, by where they stand: ``current`` (open or sold out,
+    closing soonest first), ``upcoming`` (opening soonest first) and ``past`` (closed or drawn,
+    the latest :data:`PAST_SHOWN`)."""
+    now = now or clock.now()
+    live = Campaign.objects.filter(closes_at__gt=now, drawn_at__isnull=True).order_by("closes_at")
+    ended = Campaign.objects.filter(Q(closes_at__lte=now) | Q(drawn_at__isnull=False))
+    ended = ended.order_by("-closes_at")
+    found: dict[str, list[Card]] = {"current": [], "upcoming": [], "past": []}
+    for c in [*live.prefetch_related("tiers"), *ended.prefetch_related("tiers")[:PAST_SHOWN]]:
+        tiers = list(c.tiers.all())
+        phase = policies.phase(
+            first_come=c.kind == Kind.FIRST_COME,
+            opens_at=c.opens_at,
+            closes_at=c.closes_at,
+            drawn_at=c.drawn_at,
+            remaining=c.remaining,
+            now=now,
+        )
+        found[_GROUP.get(phase, "past")].append(
+            Card(
+                id=c.pk,
+                title=c.title,
+                title_en=c.title_en,
+                lottery=c.kind == Kind.LOTTERY,
+                phase=phase,
+                opens_at=c.opens_at,
+                closes_at=c.closes_at,
+                draw_at=c.draw_at,
+                total_fen=sum(t.amount_fen * t.count for t in tiers),
+                prizes=sum(t.count for t in tiers),
+            )
+        )
+    found["upcoming"].sort(key=lambda card: (card.opens_at, card.id))
+    return found
 
 
 def rules(c: Campaign) -> policies.Rules:

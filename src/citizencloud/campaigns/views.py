@@ -4,12 +4,14 @@ cache without a database query while a crowd arrives."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from citizencloud.campaigns import lottery, selectors
@@ -31,17 +33,33 @@ def _render(campaign_id: int, language: str) -> tuple[str, bytes]:
             "winners": sum(t.count for t in c.tiers.all()),
         },
     ).encode()
+    return _tagged(html)
+
+
+def _render_list(language: str) -> tuple[str, bytes]:
+    board = selectors.board()
+    groups = [
+        ("current", _("Open now"), _("No campaign is open now."), board["current"]),
+        ("upcoming", _("Coming up"), _("No campaign is announced."), board["upcoming"]),
+        ("past", _("Ended"), _("No campaign has ended yet."), board["past"]),
+    ]
+    return _tagged(render_to_string("campaigns/list.html", {"groups": groups}).encode())
+
+
+def _tagged(html: bytes) -> tuple[str, bytes]:
     return '"' + hashlib.sha256(html).hexdigest()[:32] + '"', html
 
 
-@transaction.non_atomic_requests
-@require_safe
-def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def _cached_page(
+    request: HttpRequest, key: str, render: Callable[[str], tuple[str, bytes]]
+) -> HttpResponse:
+    """A public page rendered once per language every PAGE_SECONDS, with an ETag: while a crowd
+    arrives it is answered from the cache, with no database query."""
     language = translation.get_language() or "zh-hans"
-    key = f"campaigns:page:{campaign_id}:{language}"
+    key = f"{key}:{language}"
     cached = cache.get(key)
     if cached is None:
-        cached = _render(campaign_id, language)
+        cached = render(language)
         cache.set(key, cached, PAGE_SECONDS)
     etag, html = cached
     if request.headers.get("If-None-Match") == etag:
@@ -51,6 +69,21 @@ def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={PAGE_SECONDS}"
     return response
+
+
+@transaction.non_atomic_requests
+@require_safe
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Every campaign a citizen can look for: open now, coming up, ended."""
+    return _cached_page(request, "campaigns:list", _render_list)
+
+
+@transaction.non_atomic_requests
+@require_safe
+def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    return _cached_page(
+        request, f"campaigns:page:{campaign_id}", lambda language: _render(campaign_id, language)
+    )
 
 
 def join(request: HttpRequest, campaign_id: int) -> HttpResponse:
