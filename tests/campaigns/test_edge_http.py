@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import string
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from citizencloud.campaigns import edge_http
+from citizencloud.campaigns import edge, edge_http
 
 
 @pytest.mark.parametrize(
@@ -98,3 +101,55 @@ def test_request_headers_read_the_content_length() -> None:
     assert edge_http.request_headers(scope) == (b"k-1", b"en", 42)
     assert edge_http.request_headers({"headers": [(b"content-length", b"-3")]}) == (b"", b"", -1)
     assert edge_http.request_headers({"headers": []}) == (b"", b"", -1)
+
+
+def _as_json(body: bytes) -> str | None:
+    try:
+        found = json.loads(body)["pass"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
+_PASSLIKE = st.text(alphabet=string.ascii_letters + string.digits + '-_."\\ é{}:', max_size=40)
+
+
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        _PASSLIKE.map(lambda t: b'{"pass":"' + t.encode() + b'"}'),
+        _PASSLIKE.map(lambda t: json.dumps({"pass": t}).encode()),
+        st.binary(max_size=30).map(lambda b: b'{"pass":"' + b),
+        st.binary(max_size=40),
+    )
+)
+def test_the_pass_is_what_json_says_it_is(body: bytes) -> None:
+    # The edge cuts the usual body apart without the JSON parser; for any body at all it must
+    # find exactly the pass (or nothing) that the parser would.
+    assert edge._pass_of(body) == _as_json(body)
+
+
+def test_the_pass_of_bodies_a_client_might_send() -> None:
+    assert edge._pass_of(b'{"pass":"cp2.abc-_.DEF"}') == "cp2.abc-_.DEF"
+    assert edge._pass_of(b'{"pass": "cp2.x"}') == "cp2.x"  # a space: through the parser
+    assert edge._pass_of(b'{"pass":"}') is None  # prefix and suffix overlap: not JSON
+    assert edge._pass_of(b'{"pass":7}') is None
+    assert edge._pass_of(b"") is None
+    assert edge._pass_of(None) is None
+
+
+def test_ready_refusals_are_kept_bounded_and_rebuilt_after_localize() -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    edge_http._READY.clear()
+    for n in range(edge_http._READY_MAX + 5):  # a campaign id per path: bounded all the same
+        asyncio.run(edge_http.problem(send, {"path": f"/c/{n}"}, "en", "campaigns.sold_out"))
+        assert len(edge_http._READY) <= edge_http._READY_MAX
+    body = json.loads(sent[-1]["body"])
+    assert (body["instance"], body["status"]) == (f"/c/{edge_http._READY_MAX + 4}", 410)
+    assert sent[-2]["headers"][-1] == (b"content-length", str(len(sent[-1]["body"])).encode())
+    edge_http.localize()
+    assert not edge_http._READY  # answers built before the catalog was loaded are dropped

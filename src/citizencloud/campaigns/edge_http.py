@@ -98,6 +98,7 @@ def localize() -> None:
         with translation.override(lang):
             heads[lang] = _heads(translation.gettext)
     _HEADS.update(heads)
+    _READY.clear()
 
 
 _LANGUAGE_CACHE: dict[bytes, str] = {}
@@ -173,10 +174,35 @@ async def problem(
     **extra: Any,
 ) -> None:
     """The problem+json answer for ``code`` (a key of PROBLEMS) in ``lang``."""
-    status = PROBLEMS[code][0]
+    path = scope.get("path", "")
+    if not extra and not headers:
+        # The refusals of a rush (sold out, already entered): the same few answers again and
+        # again, so each is built once and kept.
+        ready = _READY.get((lang, code, path))
+        if ready is None:
+            ready = _ready(lang, code, path)
+        await send(ready[0])
+        await send(ready[1])
+        return
     tail = b"," + _dumps(extra)[1:] if extra else b"}"
-    payload = _HEADS[lang][code] + _dumps(scope.get("path", "")) + tail
-    await send_bytes(send, status, payload, [*_PROBLEM_HEADERS[lang], *headers])
+    payload = _HEADS[lang][code] + _dumps(path) + tail
+    await send_bytes(send, PROBLEMS[code][0], payload, [*_PROBLEM_HEADERS[lang], *headers])
+
+
+#: (language, code, path) → the two ASGI messages of that problem answer, at most _READY_MAX.
+_READY: dict[tuple[str, str, str], tuple[Message, Message]] = {}
+_READY_MAX = 1024
+
+
+def _ready(lang: str, code: str, path: str) -> tuple[Message, Message]:
+    payload = _HEADS[lang][code] + _dumps(path) + b"}"
+    headers = [*_PROBLEM_HEADERS[lang], (b"content-length", str(len(payload)).encode())]
+    start = {"type": "http.response.start", "status": PROBLEMS[code][0], "headers": headers}
+    messages = (start, {"type": "http.response.body", "body": payload})
+    if len(_READY) >= _READY_MAX:  # paths carry a campaign id: keep the cache bounded
+        _READY.clear()
+    _READY[(lang, code, path)] = messages
+    return messages
 
 
 async def read_body(receive: Receive, length: int = -1) -> bytes | None:
