@@ -164,3 +164,13 @@ def test_the_home_page_has_no_campaign_section_when_none_is_open_or_coming(
     html = client.get("/").content.decode()
     assert "campaigns-title" not in html
     assert "已结束的活动" not in html
+
+
+def test_the_campaign_page_writes_prizes_with_separators(client: Client) -> None:
+    campaign = factories.create_campaign(
+        kind=Kind.LOTTERY,
+        tiers=[services.TierSpec(17800, 138_805), services.TierSpec(23850, 64_255)],
+    )
+    html = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "<td>¥178</td><td>138,805</td>" in html
+    assert "<td>¥238.50</td><td>64,255</td>" in html

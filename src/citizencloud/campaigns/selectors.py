@@ -55,9 +55,13 @@ class Card:
 
     @property
     def total_yuan(self) -> str:
-        """``40,000,000`` or ``12.50``: yuan with thousands separators, fen only when there are."""
-        whole, fen = divmod(self.total_fen, 100)
-        return f"{whole:,}" if fen == 0 else f"{whole:,}.{fen:02d}"
+        return yuan(self.total_fen)
+
+
+def yuan(fen: int) -> str:
+    """``40,000,000`` or ``12.50``: yuan with thousands separators, fen only when there are."""
+    whole, part = divmod(fen, 100)
+    return f"{whole:,}" if part == 0 else f"{whole:,}.{part:02d}"
 
 
 PAST_SHOWN = 20

@@ -26,11 +26,9 @@ def _render(campaign_id: int, language: str) -> tuple[str, bytes]:
         "campaigns/campaign.html",
         {
             "campaign": c,
-            "tiers": list(c.tiers.all()),
+            "tiers": [(selectors.yuan(t.amount_fen), f"{t.count:,}") for t in c.tiers.all()],
             "lottery": c.kind == Kind.LOTTERY,
             "algorithm": lottery.ALGORITHM,
-            "total_fen": sum(t.amount_fen * t.count for t in c.tiers.all()),
-            "winners": sum(t.count for t in c.tiers.all()),
         },
     ).encode()
     return _tagged(html)
