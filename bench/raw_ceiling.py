@@ -1,6 +1,7 @@
 """The raw ceiling bench/flash_crowd.py compares against: a minimal ASGI app doing the same
 store write (``campaigns.store``, group commit, ack after COMMIT) with nothing else — no pass
-signature check (the user id is read from the pass unverified), no admission, no receipt.
+signature check (the user id is read from the pass unverified), no admission, no receipt. Like
+the edge, it reads the body up to its Content-Length and lets a batch gather for 1 ms.
 
     granian --interface asgi --no-ws raw_ceiling:app   (CITIZENCLOUD_* as for the server)
 """
@@ -41,6 +42,8 @@ async def _writer() -> None:
     while True:
         await _wakeup.wait()
         _wakeup.clear()
+        if len(_pending) < 1024:
+            await asyncio.sleep(0.001)
         batch = _pending[:1024]
         del _pending[: len(batch)]
         if _pending:
