@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from citizencloud.campaigns import ledger_tree, policies
 from citizencloud.campaigns.models import Campaign, Entry, Kind, LedgerTree
 from citizencloud.identity.models import User
-from citizencloud.kernel import clock
+from citizencloud.kernel import clock, money
 from citizencloud.kernel.errors import NotFound
 
 
@@ -55,13 +55,7 @@ class Card:
 
     @property
     def total_yuan(self) -> str:
-        return yuan(self.total_fen)
-
-
-def yuan(fen: int) -> str:
-    """``40,000,000`` or ``12.50``: yuan with thousands separators, fen only when there are."""
-    whole, part = divmod(fen, 100)
-    return f"{whole:,}" if part == 0 else f"{whole:,}.{part:02d}"
+        return money.yuan(self.total_fen, drop_zero_fen=True)
 
 
 PAST_SHOWN = 20

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from citizencloud.campaigns import lottery, selectors
 from citizencloud.campaigns.models import Kind
+from citizencloud.kernel import money
 
 PAGE_SECONDS = 10
 
@@ -26,7 +27,10 @@ def _render(campaign_id: int, language: str) -> tuple[str, bytes]:
         "campaigns/campaign.html",
         {
             "campaign": c,
-            "tiers": [(selectors.yuan(t.amount_fen), f"{t.count:,}") for t in c.tiers.all()],
+            "tiers": [
+                (money.yuan(t.amount_fen, drop_zero_fen=True), f"{t.count:,}")
+                for t in c.tiers.all()
+            ],
             "lottery": c.kind == Kind.LOTTERY,
             "algorithm": lottery.ALGORITHM,
         },

@@ -14,7 +14,7 @@ from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from citizencloud.kernel import pdf
+from citizencloud.kernel import money, pdf
 from citizencloud.kernel.masking import mask_name
 from citizencloud.payments import selectors
 from citizencloud.payments.models import Payment
@@ -125,7 +125,7 @@ def render_pdf(payment: Payment) -> bytes:
         ("收款单位 Payee", data.payee),
         ("项目 Item", data.item),
         ("户号 Account", data.account_number),
-        ("金额 Amount", f"¥{selectors.yuan(data.amount_fen)}"),
+        ("金额 Amount", f"¥{money.yuan(data.amount_fen)}"),
         ("金额大写 In words", amount_in_capitals(data.amount_fen)),
         ("缴款时间 Paid at", data.paid_at + " (北京时间)"),
         ("交易号 Trade number", data.trade_no),

@@ -27,12 +27,6 @@ def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LOCAL)
 
 
-def yuan(fen: int) -> str:
-    """12345 → '123.45' (display only; never parse it back)."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
 def bindings(user: Any) -> QuerySet[BillerAccount]:
     return BillerAccount.objects.filter(holder=user).select_related("biller").order_by("-pk")
 

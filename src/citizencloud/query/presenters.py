@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from citizencloud.kernel import money
 from citizencloud.kernel.masking import mask_bank_card
 from citizencloud.query.services import Record
 
@@ -17,9 +18,7 @@ def yuan(fen: Any) -> str:
     """Integer fen as ``¥12,345.67``."""
     if not isinstance(fen, int) or isinstance(fen, bool):
         return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{whole:,}.{cents:02d}"
+    return "¥" + money.yuan(fen)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from citizencloud.kernel import audit, clock, events
+from citizencloud.kernel import audit, clock, events, money
 from citizencloud.payments import errors, ledger, selectors
 from citizencloud.payments.models import Bill, BillStatus, Payment, ProviderNotice
 from citizencloud.payments.providers import (
@@ -160,7 +160,7 @@ def _succeed(
         payment_id=str(payment.public_id),
         user_id=str(payment.payer.public_id),
         amount_fen=payment.amount_fen,
-        amount=selectors.yuan(payment.amount_fen),
+        amount=money.yuan(payment.amount_fen),
         biller=payment.bill.biller.name,
     )
     return "succeeded"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from citizencloud.kernel import audit, clock, events
+from citizencloud.kernel import audit, clock, events, money
 from citizencloud.kernel.errors import DomainError
 from citizencloud.payments import errors, ledger, selectors
 from citizencloud.payments.models import Payment, Refund, RefundStatus
@@ -134,7 +134,7 @@ def _complete(refund: Refund) -> None:
         payment_id=str(payment.public_id),
         user_id=str(payment.payer.public_id),
         amount_fen=refund.amount_fen,
-        amount=selectors.yuan(refund.amount_fen),
+        amount=money.yuan(refund.amount_fen),
     )
 
 

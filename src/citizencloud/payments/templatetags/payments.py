@@ -5,14 +5,14 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
-from citizencloud.payments.selectors import yuan as _yuan
+from citizencloud.kernel import money
 
 register = template.Library()
 
 
 @register.filter
 def yuan(fen: int) -> str:
-    return _yuan(int(fen))
+    return money.yuan(int(fen))
 
 
 @register.filter
