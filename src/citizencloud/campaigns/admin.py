@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citizencloud.campaigns import services
 from citizencloud.campaigns.models import Campaign, PrizeTier
+from citizencloud.kernel import service_admin
 from citizencloud.kernel.errors import DomainError
 
 _TIER = re.compile(r"^\s*([0-9]+)\s*[x×*]\s*([0-9]+)\s*$")
@@ -70,7 +71,8 @@ class PrizeTierInline(admin.TabularInline[PrizeTier, Campaign]):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin[Campaign]):
+class CampaignAdmin(service_admin.AddThroughService, admin.ModelAdmin[Campaign]):
+    add_form = CampaignAddForm
     list_display = ("title", "kind", "opens_at", "closes_at", "draw_at", "entry_count")
     list_filter = ("kind",)
     search_fields = ("slug", "title")
@@ -81,13 +83,6 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
         "merkle_root", "closed_at", "drawn_at", "created_at",
     )  # fmt: skip
     exclude = ("seed",)
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        if obj is None:
-            kwargs["form"] = CampaignAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.readonly_fields if obj is not None else ()
@@ -114,6 +109,4 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             regions=data.get("regions") or [], min_age=data.get("min_age"),
             max_age=data.get("max_age"), actor=request.user, request=request, schedule=True,
         )  # fmt: skip
-        obj.pk = created.pk
-        obj.__dict__.update({k: v for k, v in created.__dict__.items() if k != "_state"})
-        obj._state.adding = False
+        service_admin.adopt(obj, created)

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from citizencloud.kernel import audit
+from citizencloud.kernel import audit, service_admin
 from citizencloud.kernel.errors import DomainError
 from citizencloud.privacy import services
 from citizencloud.privacy.models import ThirdParty
@@ -79,7 +79,8 @@ class ThirdPartyAddForm(ThirdPartyChangeForm):
 
 
 @admin.register(ThirdParty)
-class ThirdPartyAdmin(admin.ModelAdmin[ThirdParty]):
+class ThirdPartyAdmin(service_admin.AddThroughService, admin.ModelAdmin[ThirdParty]):
+    add_form = ThirdPartyAddForm
     form = ThirdPartyChangeForm
     list_display = ("code", "name", "kind", "client_id", "created_at")
     list_filter = ("kind",)
@@ -97,13 +98,6 @@ class ThirdPartyAdmin(admin.ModelAdmin[ThirdParty]):
     @admin.display(description=_("Declared purposes"))
     def purposes_text(self, obj: ThirdParty) -> str:
         return json.dumps(obj.purposes, ensure_ascii=False, indent=2)
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        if obj is None:
-            kwargs["form"] = ThirdPartyAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -137,9 +131,7 @@ class ThirdPartyAdmin(admin.ModelAdmin[ThirdParty]):
                 privacy_contact=data.get("privacy_contact", ""), actor=request.user,
                 request=request,
             )  # fmt: skip
-        obj.pk = party.pk
-        obj.__dict__.update({k: v for k, v in party.__dict__.items() if k != "_state"})
-        obj._state.adding = False
+        service_admin.adopt(obj, party)
         request._new_client_secret = secret  # type: ignore[attr-defined]  # for response_add
 
     def response_add(
